@@ -1,0 +1,96 @@
+// The one interface every federation mode implements: `sim` (in-process simulation, default),
+// `lab` (real servers on this machine, lab/), `config` (a real federation described by a file).
+// The console never talks to a region's systems except through this interface.
+
+export type RegionStatus = "healthy" | "degraded" | "down" | "unknown";
+export type ComponentStatus = "up" | "degraded" | "down" | "unknown";
+export type ComponentKind = "router" | "galera" | "postgres" | "object_store" | "inference";
+
+export const COMPONENT_KINDS: readonly ComponentKind[] = ["router", "galera", "postgres", "object_store", "inference"];
+
+export const COMPONENT_LABELS: Record<ComponentKind, string> = {
+  router: "HAProxy router",
+  galera: "Galera cluster",
+  postgres: "PostgreSQL",
+  object_store: "Object store",
+  inference: "Inference / GPUs",
+};
+
+/** One measured figure. `value` is null when it could not be measured (the reason says why). */
+export interface Figure {
+  key: string;
+  label: string;
+  value: number | null;
+  unit: string;
+}
+
+export interface ComponentHealth {
+  kind: ComponentKind;
+  name: string;
+  status: ComponentStatus;
+  /** Why the component is not `up`; null when up. A person must understand it. */
+  reason: string | null;
+  figures: Figure[];
+  /** Epoch ms when this component was measured (not when it was sent). */
+  measuredAt: number;
+}
+
+/** The figures the overview shows per region; null = not measurable now. */
+export interface RegionFigures {
+  /** Cross-region MariaDB lag into this region, by heartbeat, in ms. */
+  replicationLagMs: number | null;
+  /** Mean GPU utilisation across the region's GPUs, 0–100. */
+  gpuUtilPct: number | null;
+  /** Requests per second through the region's router backend. */
+  requestsPerSec: number | null;
+  /** Tenants whose traffic the router sends to this region now. */
+  tenantsServed: number;
+}
+
+export interface RegionHealth {
+  regionId: string;
+  name: string;
+  status: RegionStatus;
+  /** Why the region is not healthy (empty when healthy). */
+  reasons: string[];
+  components: ComponentHealth[];
+  figures: RegionFigures;
+  /** Marked down by an admin (sim: simulated outage; lab: router backend in maintenance). */
+  markedDown: boolean;
+  measuredAt: number;
+}
+
+/** tenant slug → region id the router sends that tenant's requests to. */
+export type RouteTable = Record<string, string>;
+
+export interface RegionRef {
+  id: string;
+  name: string;
+}
+
+export interface Federation {
+  readonly mode: "sim" | "lab" | "config";
+  /** Probe every component of every region. Never throws for a dead component: reports it. */
+  readHealth(): Promise<RegionHealth[]>;
+  /** What the router does now. */
+  readRoutes(): Promise<RouteTable>;
+  /** Send one tenant's requests to a region. Throws FederationError when the router refuses. */
+  routeTenant(tenant: string, regionId: string): Promise<void>;
+  /** Make the router's table equal to the console's (at start, after a restart of either). */
+  syncRoutes(routes: RouteTable): Promise<void>;
+  /** Mark a region down (outage / maintenance) or up again. */
+  setRegionDown(regionId: string, down: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A failure talking to a federation component: typed, with whether a retry may help. */
+export class FederationError extends Error {
+  constructor(
+    message: string,
+    readonly code: "timeout" | "unreachable" | "refused" | "protocol" | "unknown_region" | "unknown_tenant",
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "FederationError";
+  }
+}
