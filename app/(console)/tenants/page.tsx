@@ -1,0 +1,5 @@
+import { TenantsView } from "@/components/tenants-view";
+
+export default function TenantsPage() {
+  return <TenantsView />;
+}

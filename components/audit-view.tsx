@@ -1,0 +1,113 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { ShieldCheck, ShieldAlert } from "lucide-react";
+import { fetchJson } from "@/lib/http/fetch-json";
+import { auditKeys } from "@/lib/audit/keys";
+import { useTopic } from "@/lib/realtime/client";
+import { useEffect } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { StatusPill } from "./status";
+
+interface AuditRow {
+  seq: string;
+  at: string;
+  actorEmail: string;
+  actorRole: string;
+  action: string;
+  outcome: string;
+  targetType: string;
+  targetId: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  hash: string;
+}
+
+interface AuditData {
+  entries: AuditRow[];
+  chain: { entries: number; break: { seq: string; problem: string } | null };
+  violationsPrevented: number;
+}
+
+const short = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringify(v));
+
+export function AuditView() {
+  const qc = useQueryClient();
+  const socket = useTopic("tenants");
+  const q = useQuery({ queryKey: auditKeys.list({}), queryFn: () => fetchJson<AuditData>("/api/audit?limit=200") });
+  useEffect(() => {
+    if (!socket) return;
+    const inv = () => void qc.invalidateQueries({ queryKey: auditKeys.all });
+    socket.on("tenants:changed", inv);
+    socket.on("regions:changed", inv);
+    return () => {
+      socket.off("tenants:changed", inv);
+      socket.off("regions:changed", inv);
+    };
+  }, [socket, qc]);
+  if (q.error) return <div className="error-box" role="alert">Could not load the audit log: {q.error.message}</div>;
+  const d = q.data;
+  return (
+    <>
+      <h1>
+        Audit log <span className="small muted">every change, refusal and decision, newest first</span>
+      </h1>
+      {d && (
+        <div className="toolbar">
+          {d.chain.break ? (
+            <span className="pill st-down">
+              <ShieldAlert aria-hidden /> Chain BROKEN at entry {d.chain.break.seq} ({d.chain.break.problem})
+            </span>
+          ) : (
+            <span className="pill st-up" data-testid="chain-ok">
+              <ShieldCheck aria-hidden /> Hash chain verified: {d.chain.entries} entries
+            </span>
+          )}
+          <span className="tag" data-testid="violations">
+            Residency violations prevented: {d.violationsPrevented}
+          </span>
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="data">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Time (UTC)</th>
+              <th scope="col">Actor</th>
+              <th scope="col">Action</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Target</th>
+              <th scope="col">Before → after</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d?.entries.map((e) => (
+              <tr key={e.seq}>
+                <td className="num">{e.seq}</td>
+                <td className="num small">{e.at.replace("T", " ").slice(0, 19)}</td>
+                <td>
+                  {e.actorEmail} <span className="muted small">{e.actorRole}</span>
+                </td>
+                <td className="num">{e.action}</td>
+                <td>
+                  <StatusPill status={e.outcome === "succeeded" ? "up" : e.outcome === "refused" ? "degraded" : "down"} label={e.outcome} />
+                </td>
+                <td className="num small">
+                  {e.targetType}:{e.targetId}
+                </td>
+                <td className="num small" style={{ whiteSpace: "normal", maxWidth: 320 }}>
+                  {short(e.before)} → {short(e.after)}
+                </td>
+                <td className="small" style={{ whiteSpace: "normal", maxWidth: 420 }}>
+                  {e.reason}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+"use client";
+import { useOverview } from "@/lib/telemetry/use-overview";
+import { useNow } from "@/lib/use-now";
+import { can } from "@/lib/auth/permissions";
+import { useActor } from "./providers";
+import { RegionCard } from "./region-card";
+
+export function OverviewView() {
+  const actor = useActor();
+  const { data, error, isLoading } = useOverview();
+  const now = useNow(500);
+  if (isLoading) return <p className="muted">Loading the federation's state…</p>;
+  if (error) return <div className="error-box" role="alert">Could not load the overview: {error.message}</div>;
+  const skewedNow = now + (data?.clockOffsetMs ?? 0);
+  return (
+    <>
+      <h1>
+        Overview <span className="small muted">{data?.regions.length ?? 0} regions · live, sampled every second</span>
+      </h1>
+      <div className="regions">
+        {data?.regions.map((r) => (
+          <RegionCard key={r.regionId} region={r} series={data.series[r.regionId] ?? []} now={skewedNow} canMark={can(actor.role, "region:mark")} />
+        ))}
+      </div>
+    </>
+  );
+}

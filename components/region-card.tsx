@@ -1,0 +1,110 @@
+"use client";
+import type { RegionHealth } from "@/lib/federation/types";
+import type { SeriesPoint } from "@/lib/realtime/events";
+import { formatAge, formatFigure, isStale } from "@/lib/format";
+import { StatusPill } from "./status";
+import { LagSparkline } from "./lag-sparkline";
+import { MarkRegionButton } from "./mark-region-button";
+
+interface Props {
+  region: RegionHealth;
+  series: SeriesPoint[];
+  now: number;
+  canMark: boolean;
+}
+
+const SLO_MS = 1000;
+
+export function RegionCard({ region: r, series, now, canMark }: Props) {
+  const age = now - r.measuredAt;
+  const stale = isStale(r.measuredAt, now);
+  const lag = r.figures.replicationLagMs;
+  return (
+    <section className={`card${stale ? " stale" : ""}`} aria-labelledby={`region-${r.regionId}`} data-testid={`region-${r.regionId}`} data-status={stale ? "stale" : r.status}>
+      <div className="card-head">
+        <h2 id={`region-${r.regionId}`}>{r.name}</h2>
+        <span className="id">{r.regionId}</span>
+        <StatusPill status={r.status} />
+        {stale && <StatusPill status="stale" label={`Stale — last update ${formatAge(age)}`} />}
+        {r.markedDown && <span className="tag">marked down by an admin</span>}
+      </div>
+      {r.reasons.length > 0 && (
+        <ul className="reasons" data-testid="reasons">
+          {r.reasons.map((x) => (
+            <li key={x}>{x}</li>
+          ))}
+        </ul>
+      )}
+      <div className="figs">
+        <div className={`fig${lag !== null && lag > SLO_MS ? " over" : ""}`}>
+          <div className="label">
+            <span>Cross-region lag (heartbeat)</span>
+            <span>SLO 1 s</span>
+          </div>
+          <div className="value" data-testid="lag">
+            {formatFigure(lag, "ms")}
+          </div>
+          <LagSparkline points={series} />
+        </div>
+        <div className="fig">
+          <div className="label">GPU utilisation</div>
+          <div className="value" data-testid="gpu">
+            {formatFigure(r.figures.gpuUtilPct, "%")}
+          </div>
+        </div>
+        <div className="fig">
+          <div className="label">Requests</div>
+          <div className="value" data-testid="rps">
+            {formatFigure(r.figures.requestsPerSec, "req/s")}
+          </div>
+        </div>
+        <div className="fig">
+          <div className="label">Tenants routed here</div>
+          <div className="value" data-testid="served">
+            {r.figures.tenantsServed}
+          </div>
+        </div>
+      </div>
+      <table className="comp">
+        <thead>
+          <tr>
+            <th scope="col">Component</th>
+            <th scope="col">Status</th>
+            <th scope="col">Figures</th>
+            <th scope="col">Measured</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.components.map((c) => (
+            <tr key={c.kind} data-testid={`component-${c.kind}`}>
+              <td>{c.name}</td>
+              <td>
+                <StatusPill status={c.status} />
+                {c.reason && <div className="small muted">{c.reason}</div>}
+              </td>
+              <td>
+                <div className="figs-inline">
+                  {c.figures
+                    .filter((f) => !/^gpu\d/.test(f.key))
+                    .map((f) => (
+                      <span key={f.key}>
+                        <span className="muted">{f.label}</span> <span className="num">{formatFigure(f.value, f.unit)}</span>
+                      </span>
+                    ))}
+                  {c.figures.length === 0 && <span className="muted">no figures: not reachable</span>}
+                </div>
+              </td>
+              <td className="num small">{formatAge(now - c.measuredAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="card-foot">
+        <span className="small muted">
+          measured {new Date(r.measuredAt).toLocaleTimeString("en-GB")} · <span data-testid="age">{formatAge(age)}</span>
+        </span>
+        {canMark && <MarkRegionButton regionId={r.regionId} name={r.name} markedDown={r.markedDown} />}
+      </div>
+    </section>
+  );
+}

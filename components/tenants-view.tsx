@@ -1,0 +1,203 @@
+"use client";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { ArrowLeftRight, Lock, LockOpen, Search } from "lucide-react";
+import { fetchJson } from "@/lib/http/fetch-json";
+import { tenantKeys } from "@/lib/tenants/keys";
+import type { TenantFilter } from "@/lib/tenants/schemas";
+import type { TenantView } from "@/lib/tenants/service";
+import { useOverview, useRegions } from "@/lib/telemetry/use-overview";
+import { useTopic } from "@/lib/realtime/client";
+import { can } from "@/lib/auth/permissions";
+import { formatAge } from "@/lib/format";
+import { useNow } from "@/lib/use-now";
+import { useActor } from "./providers";
+import { StatusPill } from "./status";
+import { SwitchDialog, type SwitchDialogHandle } from "./switch-dialog";
+
+const MALAYSIAN_STATES = [
+  "Johor", "Kedah", "Kelantan", "Kuala Lumpur", "Melaka", "Negeri Sembilan", "Pahang", "Perak", "Perlis",
+  "Pulau Pinang", "Putrajaya", "Sabah", "Sarawak", "Selangor", "Terengganu",
+];
+
+export function TenantsView() {
+  const actor = useActor();
+  const mayswitch = can(actor.role, "tenant:switch");
+  const [q, setQ] = useState("");
+  const [debouncedQ, setDebouncedQ] = useState("");
+  const [region, setRegion] = useState("");
+  const [state, setState] = useState("");
+  const [residency, setResidency] = useState("");
+  const [toast, setToast] = useState<string | null>(null);
+  const [flash, setFlash] = useState<Set<string>>(new Set());
+  const dialog = useRef<SwitchDialogHandle>(null);
+  const now = useNow(1000);
+  const socket = useTopic("tenants");
+
+  useEffect(() => {
+    const t = setTimeout(() => setDebouncedQ(q), 200);
+    return () => clearTimeout(t);
+  }, [q]);
+
+  const filter: TenantFilter = useMemo(
+    () => ({
+      ...(debouncedQ ? { q: debouncedQ } : {}),
+      ...(region ? { region } : {}),
+      ...(state ? { state } : {}),
+      ...(residency ? { residency: residency as TenantFilter["residency"] } : {}),
+    }),
+    [debouncedQ, region, state, residency],
+  );
+  const tenants = useQuery({
+    queryKey: tenantKeys.list(filter),
+    queryFn: () => fetchJson<TenantView[]>(`/api/tenants?${new URLSearchParams(filter as Record<string, string>)}`),
+  });
+  const regions = useRegions();
+  const overview = useOverview();
+  const name = (id: string) => regions.data?.find((r) => r.id === id)?.name ?? id;
+  const health = overview.data?.regions ?? [];
+
+  // Rows changed by someone else flash briefly, so a watcher sees what moved.
+  useEffect(() => {
+    if (!socket) return;
+    const onChange = (e: { tenantIds: string[] }) => {
+      setFlash(new Set(e.tenantIds));
+      setTimeout(() => setFlash(new Set()), 2000);
+    };
+    socket.on("tenants:changed", onChange);
+    return () => {
+      socket.off("tenants:changed", onChange);
+    };
+  }, [socket]);
+
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => setToast(null), 6000);
+    return () => clearTimeout(t);
+  }, [toast]);
+
+  const rows = tenants.data ?? [];
+  return (
+    <>
+      <h1>
+        Tenants <span className="small muted" data-testid="tenant-count">{tenants.isLoading ? "loading…" : `${rows.length} shown`}</span>
+      </h1>
+      <div className="toolbar" role="search">
+        <label className="field">
+          Search
+          <span style={{ display: "flex", alignItems: "center", gap: 4 }}>
+            <Search size={14} aria-hidden />
+            <input className="input" type="search" value={q} maxLength={100} onChange={(e) => setQ(e.target.value)} placeholder="clinic, slug or state" aria-label="Search tenants" />
+          </span>
+        </label>
+        <label className="field">
+          Served by
+          <select className="input" value={region} onChange={(e) => setRegion(e.target.value)} aria-label="Filter by serving region">
+            <option value="">any region</option>
+            {regions.data?.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          State
+          <select className="input" value={state} onChange={(e) => setState(e.target.value)} aria-label="Filter by state">
+            <option value="">any state</option>
+            {MALAYSIAN_STATES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          Residency
+          <select className="input" value={residency} onChange={(e) => setResidency(e.target.value)} aria-label="Filter by residency">
+            <option value="">any</option>
+            <option value="locked">locked</option>
+            <option value="unrestricted">unrestricted</option>
+          </select>
+        </label>
+      </div>
+      {tenants.error && (
+        <div className="error-box" role="alert">
+          Could not load tenants: {tenants.error.message}
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="data" data-testid="tenants-table">
+          <thead>
+            <tr>
+              <th scope="col">Tenant</th>
+              <th scope="col">State</th>
+              <th scope="col">Primary</th>
+              <th scope="col">Failover</th>
+              <th scope="col">Served now by</th>
+              <th scope="col">Residency</th>
+              <th scope="col">During failover</th>
+              <th scope="col">Last change</th>
+              {mayswitch && <th scope="col"><span className="sr-only">Actions</span></th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((t) => {
+              const h = health.find((x) => x.regionId === t.servingRegionId);
+              const away = t.servingRegionId !== t.primaryRegionId;
+              return (
+                <tr key={t.id} data-testid={`tenant-${t.id}`} className={flash.has(t.id) ? "flash" : undefined}>
+                  <td>
+                    <div>{t.name}</div>
+                    <div className="small muted num">{t.slug}</div>
+                  </td>
+                  <td>{t.state}</td>
+                  <td>{name(t.primaryRegionId)}</td>
+                  <td>{t.failoverRegionId === t.primaryRegionId ? <span className="muted">none (locked)</span> : name(t.failoverRegionId)}</td>
+                  <td data-testid="serving">
+                    <span className={away ? "away" : undefined}>{name(t.servingRegionId)}</span> {h && <StatusPill status={h.status} />}
+                    {away && <div className="small muted">away from primary</div>}
+                  </td>
+                  <td>
+                    {t.residencyLocked ? (
+                      <span className="tag" title={`May be served only from ${t.allowedRegions.map(name).join(", ")}`}>
+                        <Lock aria-hidden /> {t.allowedRegions.map(name).join(", ")} only
+                      </span>
+                    ) : (
+                      <span className="tag">
+                        <LockOpen aria-hidden /> unrestricted
+                      </span>
+                    )}
+                  </td>
+                  <td>{t.failoverAccess === "full" ? "full service" : "read-only"}</td>
+                  <td className="small">
+                    <span className="num">v{t.version}</span> · {formatAge(now - Date.parse(t.updatedAt))}
+                    {t.updatedBy && <div className="muted">{t.updatedBy}</div>}
+                  </td>
+                  {mayswitch && (
+                    <td>
+                      <button type="button" className="btn" onClick={() => dialog.current?.open(t)} aria-label={`Switch region of ${t.name}`}>
+                        <ArrowLeftRight size={14} aria-hidden /> Switch…
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+            {!tenants.isLoading && rows.length === 0 && (
+              <tr>
+                <td colSpan={9} className="muted">
+                  No tenant matches these filters.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      {mayswitch && <SwitchDialog ref={dialog} regions={regions.data ?? []} health={health} onDone={setToast} />}
+      {toast && (
+        <div className="toast ok-box" role="status" data-testid="toast">
+          {toast}
+        </div>
+      )}
+    </>
+  );
+}

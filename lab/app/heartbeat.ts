@@ -1,0 +1,113 @@
+// The lab's heartbeat writer (pt-heartbeat style). Every heartbeatIntervalMs it stamps:
+//  - MariaDB: clinical.heartbeat row of each region, on that region's first reachable node, with
+//    SYSDATE(6) (the source's wall clock at execution; NOW(6) would be statement start time and,
+//    inside a replica trigger, the source's time);
+//  - PostgreSQL: heartbeat row named after each node that is currently a primary, clock_timestamp();
+// and every canaryIntervalMs an S3 canary object per region (lab-canary/<region>).
+// Lag readers compute now − ts on the receiving side, so lag is visible even when a replica is
+// broken (Seconds_Behind_Master is NULL or 0 then).
+import mysql from "mysql2/promise";
+import pg from "pg";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { loadLabConfig } from "../../lib/federation/lab/config";
+
+const cfg = loadLabConfig();
+let stopping = false;
+
+type MyConn = { conn: mysql.Connection | null; node: string | null };
+const myConns = new Map<string, MyConn>(cfg.regions.map((r) => [r.id, { conn: null, node: null }]));
+let seq = Date.now();
+
+async function mariadbBeat(regionId: string): Promise<void> {
+  const region = cfg.regions.find((r) => r.id === regionId)!;
+  const state = myConns.get(regionId)!;
+  if (!state.conn) {
+    for (const n of region.mariadb.nodes) {
+      try {
+        state.conn = await mysql.createConnection({
+          host: cfg.host, port: n.port, user: cfg.mariadb.heartbeatUser, password: cfg.mariadb.heartbeatPassword,
+          database: cfg.mariadb.database, connectTimeout: 500,
+        });
+        state.conn.on("error", () => { state.conn = null; });
+        state.node = n.name;
+        break;
+      } catch { /* next node */ }
+    }
+    if (!state.conn) return;
+  }
+  try {
+    await state.conn.query({
+      sql: "INSERT INTO heartbeat (region, ts, seq, node) VALUES (?, SYSDATE(6), ?, ?) ON DUPLICATE KEY UPDATE ts = VALUES(ts), seq = VALUES(seq), node = VALUES(node)",
+      timeout: 1000,
+    }, [regionId, ++seq, state.node]);
+  } catch {
+    state.conn.destroy();
+    state.conn = null;
+  }
+}
+
+type PgState = { client: pg.Client | null; primary: boolean; checkedAt: number };
+const pgStates = new Map<string, PgState>(cfg.regions.map((r) => [r.postgres.name, { client: null, primary: false, checkedAt: 0 }]));
+
+async function pgBeat(name: string, port: number): Promise<void> {
+  const st = pgStates.get(name)!;
+  if (!st.client) {
+    const c = new pg.Client({
+      host: cfg.host, port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database,
+      connectionTimeoutMillis: 500, statement_timeout: 1000,
+    });
+    c.on("error", () => { st.client = null; });
+    try { await c.connect(); } catch { return; }
+    st.client = c; st.checkedAt = 0;
+  }
+  try {
+    // A node's role changes on promotion / rejoin; re-check it once a second.
+    if (Date.now() - st.checkedAt > 1000) {
+      const r = await st.client.query("SELECT pg_is_in_recovery() AS rec");
+      st.primary = !r.rows[0].rec; st.checkedAt = Date.now();
+    }
+    if (st.primary) {
+      await st.client.query(
+        "INSERT INTO heartbeat (node, ts, seq) VALUES ($1, clock_timestamp(), $2) ON CONFLICT (node) DO UPDATE SET ts = EXCLUDED.ts, seq = EXCLUDED.seq",
+        [name, ++seq],
+      );
+    }
+  } catch {
+    const c = st.client; st.client = null; void c?.end().catch(() => {});
+  }
+}
+
+const s3Clients = new Map(cfg.regions.map((r) => [r.id, new S3Client({
+  endpoint: `http://${cfg.host}:${r.s3.port}`, region: "us-east-1", forcePathStyle: true, maxAttempts: 1,
+  credentials: { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey },
+})]));
+
+async function canaryBeat(): Promise<void> {
+  await Promise.allSettled(cfg.regions.map((r) => {
+    const ts = Date.now();
+    return s3Clients.get(r.id)!.send(new PutObjectCommand({
+      Bucket: cfg.s3.canaryBucket, Key: `lab-canary/${r.id}`, ContentType: "application/json",
+      Body: JSON.stringify({ region: r.id, ts, seq: ++seq }),
+    }), { abortSignal: AbortSignal.timeout(1000) });
+  }));
+}
+
+// Each loop waits for its own previous beat so a hung server never piles up writes.
+function loop(intervalMs: number, beat: () => Promise<void>): void {
+  const tick = async (): Promise<void> => {
+    const started = Date.now();
+    await beat().catch(() => {});
+    if (!stopping) setTimeout(() => void tick(), Math.max(0, intervalMs - (Date.now() - started)));
+  };
+  void tick();
+}
+
+for (const r of cfg.regions) {
+  loop(cfg.heartbeatIntervalMs, () => mariadbBeat(r.id));
+  loop(cfg.heartbeatIntervalMs, () => pgBeat(r.postgres.name, r.postgres.port));
+}
+loop(cfg.canaryIntervalMs, canaryBeat);
+console.log(`heartbeat every ${cfg.heartbeatIntervalMs} ms, canary every ${cfg.canaryIntervalMs} ms`);
+
+process.on("SIGTERM", () => { stopping = true; setTimeout(() => process.exit(0), 300); });
+process.on("SIGINT", () => { stopping = true; setTimeout(() => process.exit(0), 300); });

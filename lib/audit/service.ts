@@ -1,0 +1,114 @@
+import type { PrismaClient, Tx } from "@/lib/db/types";
+import type { Actor } from "@/lib/auth/permissions";
+import { GENESIS_HASH, chainHash, verifyChain, type ChainBreak, type ChainedContent } from "./chain";
+
+export type AuditOutcome = "succeeded" | "refused" | "failed";
+
+export interface AuditInput {
+  actor: Actor;
+  action: string;
+  outcome: AuditOutcome;
+  targetType: string;
+  targetId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+  requestId?: string | null;
+}
+
+// Any constant: serialises appends so the chain never forks, also across console instances.
+const AUDIT_LOCK = 72_707_002;
+
+/**
+ * Appends one entry to the chain. Call it inside the transaction of the change it records, so
+ * the change and its audit entry commit together or not at all.
+ */
+export async function recordAudit(tx: Tx, input: AuditInput): Promise<{ seq: bigint; hash: string }> {
+  await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})::text AS locked`);
+  const last = await tx.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const at = new Date();
+  const content: ChainedContent = {
+    at: at.toISOString(),
+    actorId: input.actor.id,
+    actorEmail: input.actor.email,
+    actorRole: input.actor.role,
+    action: input.action,
+    outcome: input.outcome,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    before: input.before ?? null,
+    after: input.after ?? null,
+    reason: input.reason ?? null,
+    requestId: input.requestId ?? null,
+  };
+  const hash = chainHash(prevHash, content);
+  const row = await tx.auditEntry.create({
+    data: {
+      at,
+      actorId: content.actorId,
+      actorEmail: content.actorEmail,
+      actorRole: content.actorRole,
+      action: content.action,
+      outcome: content.outcome,
+      targetType: content.targetType,
+      targetId: content.targetId,
+      before: content.before as never,
+      after: content.after as never,
+      reason: content.reason,
+      requestId: content.requestId,
+      prevHash,
+      hash,
+    },
+    select: { seq: true },
+  });
+  return { seq: row.seq, hash };
+}
+
+/** Records an entry in a transaction of its own (refusals: nothing else is written). */
+export async function recordAuditAlone(db: PrismaClient, input: AuditInput) {
+  return db.$transaction((tx) => recordAudit(tx, input));
+}
+
+export interface AuditQuery {
+  targetType?: string;
+  targetId?: string;
+  action?: string;
+  limit?: number;
+}
+
+export async function listAudit(db: PrismaClient, q: AuditQuery = {}) {
+  const rows = await db.auditEntry.findMany({
+    where: { targetType: q.targetType, targetId: q.targetId, action: q.action },
+    orderBy: { seq: "desc" },
+    take: Math.min(q.limit ?? 100, 500),
+  });
+  return rows.map((r) => ({ ...r, seq: r.seq.toString(), at: r.at.toISOString() }));
+}
+
+export async function verifyAuditChain(db: PrismaClient): Promise<{ entries: number; break: ChainBreak | null }> {
+  const rows = await db.auditEntry.findMany({ orderBy: { seq: "asc" } });
+  const entries = rows.map((r) => ({
+    seq: r.seq.toString(),
+    prevHash: r.prevHash,
+    hash: r.hash,
+    at: r.at.toISOString(),
+    actorId: r.actorId,
+    actorEmail: r.actorEmail,
+    actorRole: r.actorRole,
+    action: r.action,
+    outcome: r.outcome,
+    targetType: r.targetType,
+    targetId: r.targetId,
+    before: r.before,
+    after: r.after,
+    reason: r.reason,
+    requestId: r.requestId,
+  }));
+  return { entries: entries.length, break: verifyChain(entries) };
+}
+
+/** T7: how many residency violations the console has refused. */
+export async function countResidencyViolationsPrevented(db: PrismaClient): Promise<number> {
+  return db.auditEntry.count({ where: { outcome: "refused", after: { path: ["refusal"], equals: "residency_violation" } } });
+}

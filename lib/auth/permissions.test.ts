@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { ACTIONS, ROLES, can } from "./permissions";
+
+// The role × action matrix, spelled out so a change to it is a visible change to this table.
+const EXPECTED: Record<string, Record<string, boolean>> = {
+  admin: { "overview:read": true, "tenants:read": true, "audit:read": true, "tenant:switch": true, "region:mark": true },
+  compliance: { "overview:read": true, "tenants:read": true, "audit:read": true, "tenant:switch": false, "region:mark": false },
+  overseer: { "overview:read": true, "tenants:read": true, "audit:read": false, "tenant:switch": false, "region:mark": false },
+};
+
+describe("permission matrix", () => {
+  for (const role of ROLES) {
+    for (const action of ACTIONS) {
+      it(`${role} ${EXPECTED[role][action] ? "may" : "may not"} ${action}`, () => {
+        expect(can(role, action)).toBe(EXPECTED[role][action]);
+      });
+    }
+  }
+
+  it("denies an unknown role everything", () => {
+    for (const action of ACTIONS) expect(can("intruder" as never, action)).toBe(false);
+  });
+});

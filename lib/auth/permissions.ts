@@ -1,0 +1,41 @@
+// A1: what each role may do. Checked on the server in every action, route and socket subscription.
+
+export const ROLES = ["admin", "compliance", "overseer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACTIONS = [
+  "overview:read",
+  "tenants:read",
+  "audit:read",
+  "tenant:switch",
+  "region:mark",
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const READ: Action[] = ["overview:read", "tenants:read"];
+
+export const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
+  admin: new Set<Action>([...ACTIONS]),
+  compliance: new Set<Action>([...READ, "audit:read"]),
+  overseer: new Set<Action>(READ),
+};
+
+export function can(role: Role, action: Action): boolean {
+  return PERMISSIONS[role]?.has(action) ?? false;
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: "Platform admin",
+  compliance: "Compliance officer",
+  overseer: "Clinical overseer",
+};
+
+export interface Actor {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** For actions taken by the console itself (pollers, orchestrator, start-up). */
+export const SYSTEM_ACTOR: Actor = { id: "system", email: "system@console", name: "Federation Console", role: "admin" };

@@ -1,0 +1,42 @@
+import { openDatabase } from "@/lib/db/client";
+import { createFederation } from "@/lib/federation/index";
+import { LiveHealth } from "@/lib/telemetry/live";
+import { Bus } from "@/lib/realtime/bus";
+import { Poller } from "@/workers/poller";
+import { routeTable } from "@/lib/tenants/service";
+import { seed } from "@/prisma/seed";
+import { setRuntime, type Runtime } from "@/lib/runtime";
+import type { Env } from "@/lib/env";
+
+/**
+ * Opens the database (migrations + idempotent seed), connects the federation, makes the
+ * router's table and region marks equal to the database's, and starts the pollers.
+ */
+export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" } = {}): Promise<Runtime> {
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: opts.pglite === "memory" ? undefined : `${env.dataDir}/pglite`,
+  });
+  const db = database.prisma;
+  await seed(db, { demoPassword: env.DEMO_PASSWORD });
+  const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
+  const federation = await createFederation(env.FEDERATION_MODE, regions, { seed: env.SIM_SEED });
+  await federation.syncRoutes(await routeTable(db));
+  for (const c of await db.regionControl.findMany({ where: { down: true } })) await federation.setRegionDown(c.regionId, true);
+
+  const live = new LiveHealth();
+  const bus = new Bus();
+  const poller = new Poller(federation, live, bus, env.POLL_INTERVAL_MS);
+  const rt: Runtime = { env, database, federation, live, bus, poller, startedAt: Date.now() };
+  setRuntime(rt);
+  await poller.pollNow();
+  poller.start();
+  return rt;
+}
+
+export async function shutdownRuntime(rt: Runtime): Promise<void> {
+  await rt.poller.stop();
+  await rt.federation.close();
+  await rt.database.close();
+  setRuntime(undefined);
+}

@@ -1,0 +1,6 @@
+// Types only: domain code never imports the generated runtime, so Next's bundle stays light and
+// the one PrismaClient instance lives in the server's runtime (lib/runtime.ts).
+export type { PrismaClient, Tenant, Region, User, AuditEntry, RegionControl } from "@/lib/generated/prisma/client";
+export type { Prisma } from "@/lib/generated/prisma/client";
+import type { Prisma } from "@/lib/generated/prisma/client";
+export type Tx = Prisma.TransactionClient;

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+// Validated configuration. Nothing else in the project reads process.env.
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Loopback only: the console never listens on a public interface. */
+  HOST: z.enum(["127.0.0.1", "localhost", "::1"]).default("127.0.0.1"),
+  /** External PostgreSQL. Empty → embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default("./data"),
+  /** sim: in-process simulation; lab: the real servers of lab/ on this machine. */
+  FEDERATION_MODE: z.enum(["sim", "lab"]).default("sim"),
+  /** Sampling period of the pollers, ms. */
+  POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** Seed for the simulation's randomness (tests pin it). */
+  SIM_SEED: z.coerce.number().int().optional(),
+  NEXTAUTH_SECRET: z.string().min(16).optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  /** Seed demo users with these passwords (README lists them). */
+  DEMO_PASSWORD: z.string().min(8).default("federation-demo"),
+});
+
+export type Env = z.infer<typeof schema> & { NEXTAUTH_SECRET: string; NEXTAUTH_URL: string; dataDir: string };
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  cached = {
+    ...e,
+    dataDir,
+    NEXTAUTH_SECRET: e.NEXTAUTH_SECRET ?? persistedSecret(dataDir),
+    NEXTAUTH_URL: e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`,
+  };
+  // next-auth reads these two itself.
+  process.env.NEXTAUTH_SECRET = cached.NEXTAUTH_SECRET;
+  process.env.NEXTAUTH_URL = cached.NEXTAUTH_URL;
+  return cached;
+}
+
+/** A per-installation session secret, made once so sessions survive restarts. */
+function persistedSecret(dataDir: string): string {
+  const file = path.join(dataDir, ".auth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

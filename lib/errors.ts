@@ -1,0 +1,48 @@
+// Expected errors carry an HTTP status and a message fit for the person who caused them.
+// Anything else is unexpected: logged with a request id and shown as a generic message.
+
+export type ErrorCode =
+  | "bad_request"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "stale_version"
+  | "residency_violation"
+  | "region_unavailable"
+  | "federation_error"
+  | "rate_limited";
+
+export class AppError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) => new AppError(400, "bad_request", message, details);
+export const forbidden = (message: string) => new AppError(403, "forbidden", message);
+export const notFound = (message: string) => new AppError(404, "not_found", message);
+export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
+  new AppError(409, code, message, details);
+
+export interface ErrorBody {
+  error: { code: ErrorCode | "internal"; message: string; details?: Record<string, unknown> };
+  requestId: string;
+}
+
+export function toErrorBody(e: unknown, requestId: string): { status: number; body: ErrorBody } {
+  if (e instanceof AppError) {
+    return { status: e.status, body: { error: { code: e.code, message: e.message, details: e.details }, requestId } };
+  }
+  console.error(`[${requestId}] unexpected error`, e);
+  return {
+    status: 500,
+    body: { error: { code: "internal", message: `Something went wrong on the server (request ${requestId}).` }, requestId },
+  };
+}

@@ -1,0 +1,132 @@
+// The lab's single configuration file (lab/lab.config.json), validated. The bash scripts read the
+// same file with jq, so a port changed there changes everywhere. LAB_CONFIG overrides the path.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+const port = z.number().int().min(0).max(65535);
+
+const mariadbNode = z.object({
+  name: z.string().min(1),
+  port,
+  wsrepPort: port,
+  istPort: port,
+  sstPort: port,
+});
+
+const region = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  backend: z.string().min(1),
+  appServer: z.string().min(1),
+  appPort: port,
+  mariadb: z.object({
+    kind: z.enum(["galera", "single"]),
+    name: z.string(),
+    gtidDomainId: z.number().int().min(0),
+    serverId: z.number().int().min(1),
+    nodes: z.array(mariadbNode).min(1),
+  }),
+  postgres: z.object({ name: z.string(), port, role: z.enum(["primary", "replica"]) }),
+  s3: z.object({ name: z.string(), port }),
+  inference: z.object({
+    name: z.string(),
+    port,
+    gpuMetricsPort: port,
+    gpus: z.number().int().min(1).max(16),
+    model: z.string(),
+  }),
+});
+
+export const labConfigSchema = z.object({
+  host: z.string(),
+  dataDir: z.string(),
+  heartbeatIntervalMs: z.number().int().min(10).max(5000),
+  canaryIntervalMs: z.number().int().min(100),
+  lagDegradedMs: z.number().int().min(1),
+  probeTimeoutMs: z.number().int().min(50),
+  router: z.object({
+    frontendPort: port,
+    statsPort: port,
+    socket: z.string(),
+    mapFile: z.string(),
+    defaultBackend: z.string(),
+    checkInterMs: z.number().int().min(100),
+  }),
+  mariadb: z.object({
+    adminUser: z.string(),
+    adminPassword: z.string(),
+    appUser: z.string(),
+    appPassword: z.string(),
+    replUser: z.string(),
+    replPassword: z.string(),
+    heartbeatUser: z.string(),
+    heartbeatPassword: z.string(),
+    database: z.string(),
+    semiSync: z.boolean(),
+  }),
+  postgres: z.object({
+    bin: z.string(),
+    osUser: z.string(),
+    user: z.string(),
+    password: z.string(),
+    database: z.string(),
+  }),
+  s3: z.object({
+    accessKeyId: z.string(),
+    secretAccessKey: z.string(),
+    buckets: z.array(z.string()).min(1),
+    canaryBucket: z.string(),
+    replicatorPort: port,
+    replicatorIntervalMs: z.number().int().min(50),
+  }),
+  regions: z.array(region).min(1),
+  crossRegion: z.object({
+    links: z.array(
+      z.object({ from: z.string(), fromNode: z.string(), to: z.string(), toNode: z.string(), connection: z.string() }),
+    ),
+  }),
+  seedRoutes: z.record(z.string(), z.string()),
+});
+
+export type LabConfig = z.infer<typeof labConfigSchema>;
+export type LabRegion = LabConfig["regions"][number];
+export type LabMariadbNode = LabRegion["mariadb"]["nodes"][number];
+
+/** Repo root: two levels above lib/federation/lab. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export function labConfigPath(): string {
+  return process.env.LAB_CONFIG ? path.resolve(process.env.LAB_CONFIG) : path.join(REPO_ROOT, "lab", "lab.config.json");
+}
+
+/** Relative paths in the config are relative to the repo root (as in the bash scripts). */
+export function labPath(p: string): string {
+  return path.isAbsolute(p) ? p : path.join(REPO_ROOT, p);
+}
+
+export function loadLabConfig(file = labConfigPath()): LabConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Error(`lab config ${file} unreadable: ${(e as Error).message}`);
+  }
+  const parsed = labConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`lab config ${file} invalid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const cfg = parsed.data;
+  const ids = new Set(cfg.regions.map((r) => r.id));
+  for (const [t, r] of Object.entries(cfg.seedRoutes)) {
+    if (!ids.has(r)) throw new Error(`lab config ${file}: seed route ${t} → unknown region ${r}`);
+  }
+  return cfg;
+}
+
+export function regionOrThrow(cfg: LabConfig, id: string): LabRegion {
+  const r = cfg.regions.find((x) => x.id === id);
+  if (!r) throw new Error(`region ${id} is not in the lab config`);
+  return r;
+}

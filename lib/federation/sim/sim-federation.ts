@@ -1,0 +1,306 @@
+import { rollupRegion } from "../health";
+import {
+  COMPONENT_LABELS,
+  FederationError,
+  type ComponentHealth,
+  type ComponentKind,
+  type Federation,
+  type Figure,
+  type RegionHealth,
+  type RegionRef,
+  type RouteTable,
+} from "../types";
+import { gaussian, seededRandom } from "./random";
+
+// The simulated federation: a believable two-or-more-region world in process. Figures move
+// with noise, cross-region lag spikes now and then and decays, a region marked down takes its
+// components with it (and the heartbeat lag into the other region grows while its source is
+// gone), and GPU load and request rates follow the tenants each region serves.
+
+const SLO_LAG_MS = 1000;
+const GPUS_PER_REGION = 4;
+
+interface SimRegion {
+  ref: RegionRef;
+  down: boolean;
+  downSince: number | null;
+  /** Lag of cross-region replication INTO this region: slow random walk + decaying spike. */
+  baseLagMs: number;
+  spikeMs: number;
+  gpuNoise: number[];
+  lsnBacklogBytes: number;
+  objectBacklog: number;
+}
+
+export interface SimOptions {
+  regions: RegionRef[];
+  seed?: number;
+  now?: () => number;
+  /** Probability per simulated second of a cross-region lag spike. */
+  spikeRate?: number;
+}
+
+export class SimFederation implements Federation {
+  readonly mode = "sim" as const;
+  private readonly regions = new Map<string, SimRegion>();
+  private routes: RouteTable = {};
+  private readonly rand: () => number;
+  private readonly now: () => number;
+  private readonly spikeRate: number;
+  private lastStep: number;
+  /** Per-tenant load weight, stable per tenant name. */
+  private readonly weights = new Map<string, number>();
+
+  constructor(opts: SimOptions) {
+    if (opts.regions.length === 0) throw new Error("the simulation needs at least one region");
+    this.rand = seededRandom(opts.seed ?? Date.now());
+    this.now = opts.now ?? Date.now;
+    this.spikeRate = opts.spikeRate ?? 1 / 90;
+    this.lastStep = this.now();
+    for (const ref of opts.regions) {
+      this.regions.set(ref.id, {
+        ref,
+        down: false,
+        downSince: null,
+        baseLagMs: 60 + this.rand() * 60,
+        spikeMs: 0,
+        gpuNoise: Array.from({ length: GPUS_PER_REGION }, () => 0),
+        lsnBacklogBytes: 0,
+        objectBacklog: 0,
+      });
+    }
+  }
+
+  async readHealth(): Promise<RegionHealth[]> {
+    this.step();
+    const at = this.now();
+    return [...this.regions.values()].map((r) => this.regionHealth(r, at));
+  }
+
+  async readRoutes(): Promise<RouteTable> {
+    return { ...this.routes };
+  }
+
+  async routeTenant(tenant: string, regionId: string): Promise<void> {
+    this.regionOrThrow(regionId);
+    this.routes[tenant] = regionId;
+  }
+
+  async syncRoutes(routes: RouteTable): Promise<void> {
+    for (const regionId of Object.values(routes)) this.regionOrThrow(regionId);
+    this.routes = { ...routes };
+  }
+
+  async setRegionDown(regionId: string, down: boolean): Promise<void> {
+    const r = this.regionOrThrow(regionId);
+    if (r.down === down) return;
+    r.down = down;
+    r.downSince = down ? this.now() : null;
+    if (!down) {
+      // Coming back: replication catches up from a backlog, so lag starts high and decays.
+      for (const other of this.regions.values()) if (other !== r) other.spikeMs = Math.max(other.spikeMs, 1500);
+      r.spikeMs = Math.max(r.spikeMs, 2500);
+      r.objectBacklog += 40;
+      r.lsnBacklogBytes += 8 * 1024 * 1024;
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Advance the random processes to now, one simulated second at a time. */
+  private step(): void {
+    const now = this.now();
+    const seconds = Math.min(600, Math.floor((now - this.lastStep) / 1000));
+    if (seconds <= 0) return;
+    this.lastStep += seconds * 1000;
+    for (let i = 0; i < seconds; i++) {
+      for (const r of this.regions.values()) {
+        r.baseLagMs = clamp(r.baseLagMs + gaussian(this.rand) * 6 + (80 - r.baseLagMs) * 0.05, 15, 400);
+        r.spikeMs *= 0.72;
+        if (r.spikeMs < 5) r.spikeMs = 0;
+        if (this.rand() < this.spikeRate) r.spikeMs += 500 + this.rand() * 1800;
+        r.gpuNoise = r.gpuNoise.map((n) => clamp(n * 0.8 + gaussian(this.rand) * 2.5, -12, 12));
+        r.objectBacklog = Math.max(0, Math.round(r.objectBacklog * 0.8 + (this.rand() < 0.2 ? this.rand() * 4 : 0)));
+        r.lsnBacklogBytes = Math.max(0, Math.round(r.lsnBacklogBytes * 0.6 + this.rand() * 48 * 1024));
+      }
+    }
+  }
+
+  private regionHealth(r: SimRegion, at: number): RegionHealth {
+    const components = r.down ? this.downComponents(r, at) : this.liveComponents(r, at);
+    const { status, reasons } = rollupRegion(components);
+    const served = this.tenantsServedBy(r.ref.id);
+    const figure = (kind: ComponentKind, key: string) =>
+      components.find((c) => c.kind === kind)?.figures.find((f) => f.key === key)?.value ?? null;
+    return {
+      regionId: r.ref.id,
+      name: r.ref.name,
+      status,
+      reasons,
+      components,
+      markedDown: r.down,
+      measuredAt: at,
+      figures: {
+        replicationLagMs: figure("galera", "cross_region_lag_ms"),
+        gpuUtilPct: figure("inference", "gpu_util_pct"),
+        requestsPerSec: figure("router", "requests_per_sec"),
+        tenantsServed: served.length,
+      },
+    };
+  }
+
+  private downComponents(r: SimRegion, at: number): ComponentHealth[] {
+    const since = r.downSince ? Math.round((at - r.downSince) / 1000) : 0;
+    return (Object.keys(COMPONENT_LABELS) as ComponentKind[]).map((kind) => ({
+      kind,
+      name: COMPONENT_LABELS[kind],
+      status: "down",
+      reason: `region marked down by an admin ${since} s ago (simulated outage): no response`,
+      figures: [],
+      measuredAt: at,
+    }));
+  }
+
+  /** The region whose writes replicate into r (the first other region; two-region topology). */
+  private sourceOf(r: SimRegion): SimRegion | undefined {
+    return [...this.regions.values()].find((o) => o !== r);
+  }
+
+  private liveComponents(r: SimRegion, at: number): ComponentHealth[] {
+    const served = this.tenantsServedBy(r.ref.id);
+    // Traffic of tenants routed to a region that is down falls to their backup: this one.
+    const fallback = Object.entries(this.routes).filter(([, reg]) => reg !== r.ref.id && this.regions.get(reg)?.down);
+    const load = [...served, ...fallback.map(([t]) => t)].reduce((s, t) => s + this.weight(t), 0);
+    const rps = load * 3.2 * (1 + gaussian(this.rand) * 0.05);
+
+    const source = this.sourceOf(r);
+    let lagMs: number | null = Math.round(r.baseLagMs + r.spikeMs + Math.abs(gaussian(this.rand)) * 8);
+    let galeraStatus: ComponentHealth["status"] = "up";
+    let galeraReason: string | null = null;
+    if (source?.down && source.downSince) {
+      // No heartbeats arrive while the source is down: heartbeat lag grows with time.
+      lagMs = Math.max(lagMs, at - source.downSince);
+      galeraStatus = "degraded";
+      galeraReason = `cross-region replication from ${source.ref.name} stopped: source region down`;
+    } else if (lagMs > SLO_LAG_MS) {
+      galeraStatus = "degraded";
+      galeraReason = `cross-region lag ${(lagMs / 1000).toFixed(1)} s is above the 1 s SLO`;
+    }
+    if (!source) lagMs = null;
+
+    const gpuBase = clamp(6 + load * 2.1, 0, 97);
+    const gpus = r.gpuNoise.map((n) => clamp(gpuBase + n, 0, 100));
+    const gpuUtil = gpus.reduce((s, g) => s + g, 0) / gpus.length;
+    const running = Math.max(0, Math.round(load * 0.9 + gaussian(this.rand)));
+    const waiting = Math.max(0, Math.round((gpuUtil - 80) / 4 + gaussian(this.rand) * 0.6));
+    const kv = clamp(gpuUtil * 0.85 + gaussian(this.rand) * 2, 0, 100);
+    const isPrimaryPg = [...this.regions.keys()][0] === r.ref.id;
+    const pgLagMs = isPrimaryPg ? null : Math.round(r.baseLagMs * 0.4 + r.spikeMs * 0.5 + Math.abs(gaussian(this.rand)) * 4);
+    const pgPrimaryDown = !isPrimaryPg && [...this.regions.values()][0].down;
+
+    const fig = (key: string, label: string, value: number | null, unit: string): Figure => ({
+      key,
+      label,
+      value: value === null ? null : round(value),
+      unit,
+    });
+    return [
+      {
+        kind: "router",
+        name: COMPONENT_LABELS.router,
+        status: "up",
+        reason: null,
+        measuredAt: at,
+        figures: [fig("requests_per_sec", "Requests", rps, "req/s"), fig("tenants_routed", "Tenants routed", served.length, "tenants")],
+      },
+      {
+        kind: "galera",
+        name: COMPONENT_LABELS.galera,
+        status: galeraStatus,
+        reason: galeraReason,
+        measuredAt: at,
+        figures: [
+          fig("cluster_size", "Cluster size", 3, "nodes"),
+          fig("cross_region_lag_ms", "Cross-region lag", lagMs, "ms"),
+          fig("flow_control_paused_pct", "Flow control paused", clamp(r.spikeMs / 200 + Math.abs(gaussian(this.rand)) * 0.2, 0, 100), "%"),
+          fig("recv_queue", "Receive queue", Math.round(r.spikeMs / 120), "writesets"),
+        ],
+      },
+      {
+        kind: "postgres",
+        name: COMPONENT_LABELS.postgres,
+        status: pgPrimaryDown ? "degraded" : "up",
+        reason: pgPrimaryDown ? "streaming replica: primary unreachable, serving reads only" : null,
+        measuredAt: at,
+        figures: isPrimaryPg
+          ? [
+              fig("streaming_replicas", "Streaming replicas", [...this.regions.values()].filter((o) => o !== r && !o.down).length, "replicas"),
+              fig("connections", "Connections", 24 + Math.round(load), "conns"),
+            ]
+          : [
+              fig("replay_lag_ms", "Replay lag", pgPrimaryDown ? null : pgLagMs, "ms"),
+              fig("replay_lag_bytes", "Replay lag", pgPrimaryDown ? null : r.lsnBacklogBytes, "bytes"),
+            ],
+      },
+      {
+        kind: "object_store",
+        name: COMPONENT_LABELS.object_store,
+        status: "up",
+        reason: null,
+        measuredAt: at,
+        figures: [
+          fig("canary_lag_ms", "Canary lag", 800 + r.objectBacklog * 150 + Math.abs(gaussian(this.rand)) * 120, "ms"),
+          fig("backlog", "Replication backlog", r.objectBacklog, "objects"),
+        ],
+      },
+      {
+        kind: "inference",
+        name: COMPONENT_LABELS.inference,
+        status: gpuUtil > 92 ? "degraded" : "up",
+        reason: gpuUtil > 92 ? `GPUs saturated: ${Math.round(gpuUtil)} % utilisation, ${waiting} requests waiting` : null,
+        measuredAt: at,
+        figures: [
+          fig("gpu_util_pct", "GPU utilisation", gpuUtil, "%"),
+          ...gpus.map((g, i) => fig(`gpu${i}_util_pct`, `GPU ${i}`, g, "%")),
+          fig("running", "Running requests", running, "req"),
+          fig("waiting", "Waiting requests", waiting, "req"),
+          fig("kv_cache_pct", "KV-cache use", kv, "%"),
+          fig("tokens_per_sec", "Generation", running * 38 * (1 + gaussian(this.rand) * 0.04), "tok/s"),
+          fig("ttft_p95_ms", "Time to first token p95", 180 + gpuUtil * 3 + waiting * 40, "ms"),
+        ],
+      },
+    ];
+  }
+
+  private tenantsServedBy(regionId: string): string[] {
+    return Object.entries(this.routes)
+      .filter(([, r]) => r === regionId)
+      .map(([t]) => t);
+  }
+
+  private weight(tenant: string): number {
+    let w = this.weights.get(tenant);
+    if (w === undefined) {
+      // Stable per tenant: a hash of its slug, 0.6–1.6.
+      let h = 2166136261;
+      for (const ch of tenant) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+      w = 0.6 + ((h >>> 0) % 1000) / 1000;
+      this.weights.set(tenant, w);
+    }
+    return w;
+  }
+
+  private regionOrThrow(regionId: string): SimRegion {
+    const r = this.regions.get(regionId);
+    if (!r) throw new FederationError(`unknown region "${regionId}"`, "unknown_region", false);
+    return r;
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+function round(v: number): number {
+  return Math.round(v * 10) / 10;
+}

@@ -1,0 +1,48 @@
+// The typed event map shared by the socket server and the browser. Realtime invalidates,
+// queries fetch: events carry either a small health sample or the names of what changed.
+import type { RegionHealth } from "@/lib/federation/types";
+
+export type Topic = "overview" | "tenants";
+export const TOPICS: readonly Topic[] = ["overview", "tenants"];
+
+/** One point of a region's live series (sparklines). t = measurement time, epoch ms. */
+export interface SeriesPoint {
+  t: number;
+  lagMs: number | null;
+  gpuPct: number | null;
+  rps: number | null;
+}
+
+export interface HealthSnapshot {
+  regions: RegionHealth[];
+  series: Record<string, SeriesPoint[]>;
+  /** Server time at send, so the client can correct for clock skew when showing ages. */
+  serverTime: number;
+}
+
+export interface TenantsChanged {
+  tenantIds: string[];
+  by: string;
+  at: number;
+}
+
+export interface RegionsChanged {
+  regionId: string;
+  markedDown: boolean;
+  by: string;
+  at: number;
+}
+
+export type SubscribeAck = { ok: true } | { ok: false; code: "forbidden" | "bad_request"; message: string };
+
+export interface ServerToClientEvents {
+  "health:snapshot": (s: HealthSnapshot) => void;
+  "health:sample": (s: { regions: RegionHealth[]; serverTime: number }) => void;
+  "tenants:changed": (e: TenantsChanged) => void;
+  "regions:changed": (e: RegionsChanged) => void;
+  "app:error": (e: { code: string; message: string }) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (p: { topic: Topic }, ack: (r: SubscribeAck) => void) => void;
+}

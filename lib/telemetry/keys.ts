@@ -1,0 +1,1 @@
+export const overviewKeys = { snapshot: ["overview", "snapshot"] as const, regions: ["overview", "regions"] as const };

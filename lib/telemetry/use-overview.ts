@@ -1,0 +1,63 @@
+"use client";
+import { useEffect } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { fetchJson } from "@/lib/http/fetch-json";
+import { useTopic } from "@/lib/realtime/client";
+import type { HealthSnapshot } from "@/lib/realtime/events";
+import { overviewKeys } from "./keys";
+import { tenantKeys } from "@/lib/tenants/keys";
+import type { RegionView } from "@/lib/regions/service";
+
+const MAX_POINTS = 300;
+
+export interface OverviewData extends HealthSnapshot {
+  /** serverTime − client time at receipt: ages are computed on the server's clock. */
+  clockOffsetMs: number;
+}
+
+/** Live overview: first paint from /api/overview, then the socket's snapshot and samples. */
+export function useOverview() {
+  const qc = useQueryClient();
+  const socket = useTopic("overview");
+  const query = useQuery({
+    queryKey: overviewKeys.snapshot,
+    queryFn: async (): Promise<OverviewData> => {
+      const s = await fetchJson<HealthSnapshot>("/api/overview");
+      return { ...s, clockOffsetMs: s.serverTime - Date.now() };
+    },
+    staleTime: Infinity,
+  });
+
+  useEffect(() => {
+    if (!socket) return;
+    const onSnapshot = (s: HealthSnapshot) => qc.setQueryData<OverviewData>(overviewKeys.snapshot, { ...s, clockOffsetMs: s.serverTime - Date.now() });
+    const onSample = (s: { regions: HealthSnapshot["regions"]; serverTime: number }) =>
+      qc.setQueryData<OverviewData>(overviewKeys.snapshot, (prev) => {
+        const series = { ...(prev?.series ?? {}) };
+        for (const r of s.regions) {
+          const pts = series[r.regionId] ? [...series[r.regionId]] : [];
+          if (pts.at(-1)?.t !== r.measuredAt)
+            pts.push({ t: r.measuredAt, lagMs: r.figures.replicationLagMs, gpuPct: r.figures.gpuUtilPct, rps: r.figures.requestsPerSec });
+          series[r.regionId] = pts.slice(-MAX_POINTS);
+        }
+        return { regions: s.regions, series, serverTime: s.serverTime, clockOffsetMs: s.serverTime - Date.now() };
+      });
+    const onRegions = () => void qc.invalidateQueries({ queryKey: overviewKeys.regions });
+    const onTenants = () => void qc.invalidateQueries({ queryKey: tenantKeys.all });
+    socket.on("health:snapshot", onSnapshot);
+    socket.on("health:sample", onSample);
+    socket.on("regions:changed", onRegions);
+    socket.on("tenants:changed", onTenants);
+    return () => {
+      socket.off("health:snapshot", onSnapshot);
+      socket.off("health:sample", onSample);
+      socket.off("regions:changed", onRegions);
+      socket.off("tenants:changed", onTenants);
+    };
+  }, [socket, qc]);
+  return query;
+}
+
+export function useRegions() {
+  return useQuery({ queryKey: overviewKeys.regions, queryFn: () => fetchJson<RegionView[]>("/api/regions"), staleTime: 30_000 });
+}

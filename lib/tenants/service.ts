@@ -1,0 +1,185 @@
+import type { PrismaClient, Tenant } from "@/lib/db/types";
+import type { ServiceContext } from "@/lib/context";
+import { AppError, badRequest, conflict, notFound } from "@/lib/errors";
+import { recordAudit, recordAuditAlone } from "@/lib/audit/service";
+import { FederationError } from "@/lib/federation/types";
+import { checkResidency, isResidencyLocked } from "./residency";
+import type { SwitchRegionInput, TenantFilter } from "./schemas";
+
+export interface TenantView {
+  id: string;
+  slug: string;
+  name: string;
+  state: string;
+  primaryRegionId: string;
+  failoverRegionId: string;
+  servingRegionId: string;
+  allowedRegions: string[];
+  residencyLocked: boolean;
+  failoverAccess: "full" | "read_only";
+  version: number;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export function toTenantView(t: Tenant): TenantView {
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    state: t.state,
+    primaryRegionId: t.primaryRegionId,
+    failoverRegionId: t.failoverRegionId,
+    servingRegionId: t.servingRegionId,
+    allowedRegions: t.allowedRegions,
+    residencyLocked: isResidencyLocked(t),
+    failoverAccess: t.failoverAccess,
+    version: t.version,
+    updatedAt: t.updatedAt.toISOString(),
+    updatedBy: t.updatedBy,
+  };
+}
+
+export async function listTenants(db: PrismaClient, f: TenantFilter = {}): Promise<TenantView[]> {
+  const rows = await db.tenant.findMany({
+    where: {
+      AND: [
+        f.q
+          ? {
+              OR: [
+                { name: { contains: f.q, mode: "insensitive" } },
+                { slug: { contains: f.q, mode: "insensitive" } },
+                { state: { contains: f.q, mode: "insensitive" } },
+              ],
+            }
+          : {},
+        f.region ? { servingRegionId: f.region } : {},
+        f.state ? { state: { equals: f.state, mode: "insensitive" } } : {},
+        f.residency === "locked" ? { NOT: { allowedRegions: { isEmpty: true } } } : {},
+        f.residency === "unrestricted" ? { allowedRegions: { isEmpty: true } } : {},
+      ],
+    },
+    orderBy: [{ state: "asc" }, { name: "asc" }],
+  });
+  return rows.map(toTenantView);
+}
+
+export async function getTenantOrThrow(db: PrismaClient, id: string): Promise<Tenant> {
+  const t = await db.tenant.findUnique({ where: { id } });
+  if (!t) throw notFound(`No tenant with id "${id}".`);
+  return t;
+}
+
+function staleVersion(t: Tenant, seen: number): AppError {
+  const who = t.updatedBy ?? "another user";
+  const when = t.updatedAt.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  return conflict(
+    "stale_version",
+    `${t.name} was changed by ${who} at ${when} (now version ${t.version}; you saw version ${seen}). Reload to see the change, then decide again.`,
+    { changedBy: who, changedAt: t.updatedAt.toISOString(), currentVersion: t.version, servingRegionId: t.servingRegionId },
+  );
+}
+
+class StaleWrite extends Error {}
+
+/**
+ * T2/T3 (first slice): route a tenant to another region now. Refusals change nothing and are
+ * audited with their reason; a success changes the router and the database together and is
+ * audited with before/after.
+ */
+export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegionInput): Promise<TenantView> {
+  const { db, actor, requestId } = ctx;
+  const refuse = async (err: AppError, tenant?: Tenant | null): Promise<never> => {
+    await recordAuditAlone(db, {
+      actor,
+      action: "tenant.switch",
+      outcome: "refused",
+      targetType: "tenant",
+      targetId: input.tenantId,
+      before: tenant ? { servingRegionId: tenant.servingRegionId, version: tenant.version } : null,
+      after: { requestedRegionId: input.targetRegionId, refusal: err.code },
+      reason: input.reason ? `${err.message} (requested because: ${input.reason})` : err.message,
+      requestId,
+    });
+    throw err;
+  };
+
+  const tenant = await db.tenant.findUnique({ where: { id: input.tenantId } });
+  if (!tenant) return refuse(notFound(`No tenant with id "${input.tenantId}".`));
+  const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
+  const regionName = (id: string) => regions.find((r) => r.id === id)?.name ?? id;
+  const target = regions.find((r) => r.id === input.targetRegionId);
+  if (!target)
+    return refuse(badRequest(`Unknown region "${input.targetRegionId}". Known regions: ${regions.map((r) => r.id).join(", ")}.`), tenant);
+  if (input.expectedVersion !== tenant.version) return refuse(staleVersion(tenant, input.expectedVersion), tenant);
+  if (tenant.servingRegionId === target.id) return refuse(conflict("conflict", `${tenant.name} is already served by ${target.name}.`), tenant);
+  const verdict = checkResidency(tenant, target.id, regionName);
+  if (!verdict.allowed) return refuse(conflict("residency_violation", verdict.reason), tenant);
+  const live = ctx.live.region(target.id);
+  if (live?.status === "down")
+    return refuse(
+      conflict("region_unavailable", `${target.name} is down (${live.reasons[0] ?? "no reason given"}); a tenant cannot be switched to it.`),
+      tenant,
+    );
+
+  let routed = false;
+  try {
+    const updated = await db.$transaction(async (tx) => {
+      const res = await tx.tenant.updateMany({
+        where: { id: tenant.id, version: input.expectedVersion },
+        data: { servingRegionId: target.id, version: { increment: 1 }, updatedBy: actor.email },
+      });
+      if (res.count === 0) throw new StaleWrite();
+      await ctx.federation.routeTenant(tenant.slug, target.id);
+      routed = true;
+      const after = await tx.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+      await recordAudit(tx, {
+        actor,
+        action: "tenant.switch",
+        outcome: "succeeded",
+        targetType: "tenant",
+        targetId: tenant.id,
+        before: { servingRegionId: tenant.servingRegionId, version: tenant.version },
+        after: { servingRegionId: after.servingRegionId, version: after.version },
+        reason: input.reason || null,
+        requestId,
+      });
+      return after;
+    });
+    ctx.bus.emit("tenants:changed", { tenantIds: [tenant.id], by: actor.email, at: Date.now() });
+    void ctx.refresh?.();
+    return toTenantView(updated);
+  } catch (e) {
+    if (routed) {
+      // The database change did not commit: put the router back where the database says.
+      await ctx.federation.routeTenant(tenant.slug, tenant.servingRegionId).catch((err) =>
+        console.error(`[${requestId}] could not restore route of ${tenant.slug}`, err),
+      );
+    }
+    if (e instanceof StaleWrite) {
+      const now = await getTenantOrThrow(db, tenant.id);
+      return refuse(staleVersion(now, input.expectedVersion), now);
+    }
+    if (e instanceof FederationError) {
+      await recordAuditAlone(db, {
+        actor,
+        action: "tenant.switch",
+        outcome: "failed",
+        targetType: "tenant",
+        targetId: tenant.id,
+        before: { servingRegionId: tenant.servingRegionId, version: tenant.version },
+        after: { requestedRegionId: target.id, error: e.code },
+        reason: e.message,
+        requestId,
+      });
+      throw new AppError(502, "federation_error", `The router did not accept the switch (${e.message}). Nothing was changed.`);
+    }
+    throw e;
+  }
+}
+
+/** tenant slug → serving region: the table the router must hold. */
+export async function routeTable(db: PrismaClient): Promise<Record<string, string>> {
+  const rows = await db.tenant.findMany({ select: { slug: true, servingRegionId: true } });
+  return Object.fromEntries(rows.map((r) => [r.slug, r.servingRegionId]));
+}
