@@ -38,8 +38,8 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
       <div className="figs">
         <div className={`fig${lag !== null && lag > SLO_MS ? " over" : ""}`}>
           <div className="label">
-            <span>Cross-region lag (heartbeat)</span>
-            <span>SLO 1 s</span>
+            <span>Cross-region lag</span>
+            <span title="Service level objective: p95 below 1 s">SLO 1 s ┄</span>
           </div>
           <div className="value" data-testid="lag">
             {formatFigure(lag, "ms")}

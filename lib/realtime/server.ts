@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { getToken } from "next-auth/jwt";
+import { decode } from "next-auth/jwt";
 import { z } from "zod";
 import { can } from "@/lib/auth/permissions";
 import { actorByUserId } from "@/lib/auth/actors";
@@ -26,7 +26,8 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
 
   io.use(async (socket, next) => {
     try {
-      const token = await getToken({ req: socket.request as never, secret: rt.env.NEXTAUTH_SECRET });
+      const raw = sessionCookie(socket.request.headers.cookie);
+      const token = raw ? await decode({ token: raw, secret: rt.env.NEXTAUTH_SECRET }) : null;
       const actor = await actorByUserId(token?.uid);
       if (!actor) return next(new Error("unauthenticated: sign in first"));
       socket.data.actor = actor;
@@ -55,4 +56,21 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
   rt.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").emit("tenants:changed", e));
   rt.bus.on("regions:changed", (e) => io.to("overview").to("tenants").emit("regions:changed", e));
   return io;
+}
+
+/** next-auth's session cookie (plain or __Secure-, possibly split into .0/.1 chunks). */
+export function sessionCookie(header: string | undefined): string | null {
+  if (!header) return null;
+  const jar = new Map<string, string>();
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0) jar.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+  }
+  for (const name of ["__Secure-next-auth.session-token", "next-auth.session-token"]) {
+    if (jar.has(name)) return jar.get(name)!;
+    const chunks: string[] = [];
+    for (let n = 0; jar.has(`${name}.${n}`); n++) chunks.push(jar.get(`${name}.${n}`)!);
+    if (chunks.length) return chunks.join("");
+  }
+  return null;
 }

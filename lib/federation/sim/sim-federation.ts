@@ -211,7 +211,7 @@ export class SimFederation implements Federation {
         status: "up",
         reason: null,
         measuredAt: at,
-        figures: [fig("requests_per_sec", "Requests", rps, "req/s"), fig("tenants_routed", "Tenants routed", served.length, "tenants")],
+        figures: [fig("requests_per_sec", "Requests", rps, "req/s"), fig("tenants_routed", "Tenants routed", served.length, "")],
       },
       {
         kind: "galera",
@@ -234,7 +234,7 @@ export class SimFederation implements Federation {
         measuredAt: at,
         figures: isPrimaryPg
           ? [
-              fig("streaming_replicas", "Streaming replicas", [...this.regions.values()].filter((o) => o !== r && !o.down).length, "replicas"),
+              fig("streaming_replicas", "Streaming replicas", [...this.regions.values()].filter((o) => o !== r && !o.down).length, ""),
               fig("connections", "Connections", 24 + Math.round(load), "conns"),
             ]
           : [

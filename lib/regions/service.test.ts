@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, type Harness } from "@/lib/testing/harness";
+import { listRegions, markRegion } from "./service";
+import { listAudit } from "@/lib/audit/service";
+import { AppError } from "@/lib/errors";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => h?.close());
+
+describe("markRegion", () => {
+  it("marks a region down: persisted, federation and health follow, audited, listeners told", async () => {
+    const events: boolean[] = [];
+    const off = h.bus.on("regions:changed", (e) => events.push(e.markedDown));
+    const view = await markRegion(h.ctx(h.actors.admin), { regionId: "cyberjaya_1", down: true, reason: "drill: Cyberjaya power loss" });
+    off();
+    expect(view).toMatchObject({ id: "cyberjaya_1", markedDown: true, markedBy: "admin@federation.local", markReason: "drill: Cyberjaya power loss" });
+    expect(events).toEqual([true]);
+    // ctx.refresh polled already: the live state says so without waiting for the next tick.
+    expect(h.live.region("cyberjaya_1")?.status).toBe("down");
+    const [entry] = await listAudit(h.database.prisma, { targetType: "region", targetId: "cyberjaya_1" });
+    expect(entry).toMatchObject({ action: "region.mark_down", outcome: "succeeded", before: { markedDown: false }, after: { markedDown: true } });
+  });
+
+  it("refuses marking a region that is already down, audits the refusal", async () => {
+    const err = await markRegion(h.ctx(h.actors.admin2), { regionId: "cyberjaya_1", down: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ status: 409, message: expect.stringMatching(/already marked down \(by admin@federation.local\)/) });
+    const [entry] = await listAudit(h.database.prisma, { targetType: "region", targetId: "cyberjaya_1" });
+    expect(entry).toMatchObject({ outcome: "refused", actorEmail: "admin2@federation.local" });
+  });
+
+  it("marks it up again and the region recovers", async () => {
+    await markRegion(h.ctx(h.actors.admin), { regionId: "cyberjaya_1", down: false });
+    expect(h.live.region("cyberjaya_1")?.status).not.toBe("down");
+    expect((await listRegions(h.database.prisma)).find((r) => r.id === "cyberjaya_1")?.markedDown).toBe(false);
+  });
+
+  it("refuses an unknown region with 404 and changes nothing", async () => {
+    const before = await listRegions(h.database.prisma);
+    const err = await markRegion(h.ctx(h.actors.admin), { regionId: "penang_1", down: true }).catch((e) => e);
+    expect(err).toMatchObject({ status: 404, message: 'No region with id "penang_1".' });
+    expect(await listRegions(h.database.prisma)).toEqual(before);
+  });
+});

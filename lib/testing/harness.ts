@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import { openDatabase, type Database } from "@/lib/db/client";
+import { seed, DEMO_USERS } from "@/prisma/seed";
+import { SimFederation } from "@/lib/federation/sim/sim-federation";
+import { LiveHealth } from "@/lib/telemetry/live";
+import { Bus } from "@/lib/realtime/bus";
+import { routeTable } from "@/lib/tenants/service";
+import type { Actor } from "@/lib/auth/permissions";
+import type { ServiceContext } from "@/lib/context";
+import type { Federation } from "@/lib/federation/types";
+
+// The real services over a real database (PGlite in memory, or the PostgreSQL at `url`) and the
+// simulated federation: what unit and integration tests of the domain run against.
+
+export interface Harness {
+  database: Database;
+  federation: Federation;
+  live: LiveHealth;
+  bus: Bus;
+  ctx(actor: Actor): ServiceContext;
+  actors: Record<"admin" | "admin2" | "compliance" | "overseer", Actor>;
+  /** Sample the federation once, as the poller would. */
+  poll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(opts: { url?: string; federation?: Federation } = {}): Promise<Harness> {
+  const database = await openDatabase({ url: opts.url });
+  await seed(database.prisma, { demoPassword: "federation-demo" });
+  const regions = await database.prisma.region.findMany({ orderBy: { sortOrder: "asc" } });
+  const federation = opts.federation ?? new SimFederation({ regions, seed: 42, spikeRate: 0 });
+  await federation.syncRoutes(await routeTable(database.prisma));
+  const live = new LiveHealth();
+  const bus = new Bus();
+  const poll = async () => live.update(await federation.readHealth());
+  await poll();
+  const actor = (id: string): Actor => {
+    const u = DEMO_USERS.find((x) => x.id === id)!;
+    return { id: u.id, email: u.email, name: u.name, role: u.role };
+  };
+  return {
+    database,
+    federation,
+    live,
+    bus,
+    poll,
+    actors: { admin: actor("u-admin"), admin2: actor("u-admin2"), compliance: actor("u-compliance"), overseer: actor("u-overseer") },
+    ctx: (a) => ({ db: database.prisma, federation, live, bus, actor: a, requestId: randomUUID(), refresh: poll }),
+    async close() {
+      await federation.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the console needs on a fresh clone: npm packages (when package-lock.json changed
+# since the last install) and the generated Prisma client (when the schema changed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stamp=node_modules/.fc-install-stamp
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  echo "› installing npm packages (npm ci)…"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > "$stamp"
+fi
+bash scripts/generate.sh
