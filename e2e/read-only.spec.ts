@@ -1,0 +1,48 @@
+import { expect, test } from "@playwright/test";
+import { shot, signIn } from "./helpers";
+
+test("overseer: no switch or region controls, and a direct POST is refused with 403, nothing changed", async ({ page }) => {
+  await signIn(page, "overseer");
+  await expect(page.getByTestId("role")).toHaveText("Clinical overseer");
+  await expect(page.getByTestId("mark-kl_dc_1")).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Audit" })).toHaveCount(0);
+  await shot(page, "10-overseer-overview");
+
+  await page.getByRole("link", { name: "Tenants" }).click();
+  await expect(page.getByTestId("tenant-count")).toHaveText("35 shown");
+  await expect(page.getByRole("button", { name: /Switch/ })).toHaveCount(0);
+  const before = await page.getByTestId("tenant-klinik-miri").getByTestId("serving").innerText();
+
+  const res = await page.request.post("/api/tenants/klinik-miri/region", { data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
+  expect(res.status()).toBe(403);
+  expect((await res.json()).error.message).toMatch(/Clinical overseer\) may not do this/);
+  const mark = await page.request.post("/api/regions/kl_dc_1/mark", { data: { down: true } });
+  expect(mark.status()).toBe(403);
+
+  await page.reload();
+  await expect(page.getByTestId("tenant-klinik-miri").getByTestId("serving")).toHaveText(before);
+  await shot(page, "11-overseer-tenants");
+});
+
+test("compliance: reads tenants and the audit log, cannot switch", async ({ page }) => {
+  await signIn(page, "compliance");
+  await page.getByRole("link", { name: "Audit" }).click();
+  await expect(page.getByTestId("chain-ok")).toBeVisible();
+  // The overseer's refused attempt above was audited.
+  await expect(page.getByRole("row", { name: /overseer@federation.local.*refused/ }).first()).toBeVisible();
+  await page.getByRole("link", { name: "Tenants" }).click();
+  await expect(page.getByRole("button", { name: /Switch/ })).toHaveCount(0);
+  const res = await page.request.post("/api/tenants/klinik-miri/region", { data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
+  expect(res.status()).toBe(403);
+  await shot(page, "12-compliance-audit");
+});
+
+test("signed out: pages redirect to sign-in and the API answers 401", async ({ page }) => {
+  await page.goto("/tenants");
+  await expect(page).toHaveURL(/\/signin/);
+  const res = await page.request.get("/api/tenants");
+  expect(res.status()).toBe(401);
+  const bad = await page.request.post("/api/auth/callback/credentials", { form: { email: "admin@federation.local", password: "wrong" } });
+  expect(bad.status()).toBeLessThan(500);
+  await shot(page, "13-signin");
+});

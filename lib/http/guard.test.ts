@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Actor } from "@/lib/auth/permissions";
+
+// The server action and route wrappers, with the session replaced by a chosen actor: the real
+// guard, services, database and audit log run underneath.
+let signedIn: Actor | null = null;
+vi.mock("@/lib/auth/session", () => ({ currentActor: async () => signedIn }));
+
+const { createHarness } = await import("@/lib/testing/harness");
+const { setRuntime } = await import("@/lib/runtime");
+const { switchTenantRegionAction } = await import("@/lib/tenants/actions");
+const { markRegionAction } = await import("@/lib/regions/actions");
+const { POST: switchRoute } = await import("@/app/api/tenants/[id]/region/route");
+const { listAudit } = await import("@/lib/audit/service");
+const { Poller } = await import("@/workers/poller");
+
+let h: Awaited<ReturnType<typeof createHarness>>;
+beforeAll(async () => {
+  h = await createHarness();
+  const poller = new Poller(h.federation, h.live, h.bus, 1000);
+  setRuntime({ env: {} as never, database: h.database, federation: h.federation, live: h.live, bus: h.bus, poller, startedAt: Date.now() });
+});
+afterAll(async () => {
+  setRuntime(undefined);
+  await h?.close();
+});
+
+const tenant = (id: string) => h.database.prisma.tenant.findUniqueOrThrow({ where: { id } });
+
+describe("server actions authorise inside the action", () => {
+  it("refuses an overseer calling the switch action directly: 403, audited, nothing changed", async () => {
+    signedIn = h.actors.overseer;
+    const before = await tenant("klinik-miri");
+    const res = await switchTenantRegionAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: before.version });
+    expect(res).toMatchObject({ ok: false, status: 403, error: { code: "forbidden" } });
+    expect(await tenant("klinik-miri")).toEqual(before);
+    const [entry] = await listAudit(h.database.prisma, { targetType: "permission" });
+    expect(entry).toMatchObject({ actorEmail: "overseer@federation.local", action: "tenant.switch", outcome: "refused", targetId: "tenant:switch" });
+  });
+
+  it("refuses compliance marking a region down", async () => {
+    signedIn = h.actors.compliance;
+    const res = await markRegionAction({ regionId: "kl_dc_1", down: true });
+    expect(res).toMatchObject({ ok: false, status: 403 });
+    expect(h.live.region("kl_dc_1")?.status).not.toBe("down");
+  });
+
+  it("answers 401 without a session", async () => {
+    signedIn = null;
+    const res = await switchTenantRegionAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: 1 });
+    expect(res).toMatchObject({ ok: false, status: 401, error: { code: "unauthenticated" } });
+  });
+
+  it("validates an admin's input and lets a valid switch through", async () => {
+    signedIn = h.actors.admin;
+    const bad = await switchTenantRegionAction({ tenantId: "x".repeat(200), targetRegionId: "cyberjaya_1", expectedVersion: 1 });
+    expect(bad).toMatchObject({ ok: false, status: 400, error: { message: expect.stringMatching(/tenantId: tenant id is longer than 64/) } });
+    const t = await tenant("klinik-miri");
+    const ok = await switchTenantRegionAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: t.version });
+    expect(ok).toMatchObject({ ok: true, data: { servingRegionId: "cyberjaya_1" } });
+  });
+});
+
+describe("route handler", () => {
+  const post = (id: string, body: string, headers: Record<string, string> = {}) =>
+    switchRoute(new Request(`http://localhost/api/tenants/${id}/region`, { method: "POST", body, headers: { host: "localhost", ...headers } }), {
+      params: Promise.resolve({ id }),
+    });
+
+  it("answers 403 to an overseer and 400 to malformed JSON from an admin", async () => {
+    signedIn = h.actors.overseer;
+    const r1 = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: 1 }));
+    expect(r1.status).toBe(403);
+    signedIn = h.actors.admin;
+    const r2 = await post("klinik-sibu", "{not json");
+    expect(r2.status).toBe(400);
+    expect((await r2.json()).error.message).toBe("Request body is not valid JSON.");
+  });
+
+  it("refuses a cross-site POST even from a signed-in admin", async () => {
+    signedIn = h.actors.admin;
+    const t = await tenant("klinik-sibu");
+    const r = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version }), { origin: "https://evil.example" });
+    expect(r.status).toBe(403);
+    expect(await tenant("klinik-sibu")).toEqual(t);
+  });
+
+  it("answers 409 with who changed it first for a stale version", async () => {
+    signedIn = h.actors.admin2;
+    const r = await post("klinik-miri", JSON.stringify({ targetRegionId: "kl_dc_1", expectedVersion: 1 }));
+    expect(r.status).toBe(409);
+    expect((await r.json()).error).toMatchObject({ code: "stale_version", message: expect.stringContaining("changed by admin@federation.local") });
+  });
+});
