@@ -73,8 +73,8 @@ test("admin: mark a region down and up; the overview says so within two seconds"
   const page = await newSignedInPage(browser, "admin", "dark");
   const cyb = page.getByTestId("region-cyberjaya_1");
   await cyb.getByTestId("mark-cyberjaya_1").click();
-  await page.getByLabel(/Reason/).fill("drill: Cyberjaya power loss");
-  await page.getByRole("button", { name: "Mark down" }).click();
+  await page.getByRole("dialog").getByLabel(/Reason/).fill("drill: Cyberjaya power loss");
+  await page.getByRole("dialog").getByRole("button", { name: "Mark down" }).click();
   await expect(cyb).toHaveAttribute("data-status", "down", { timeout: 2000 });
   await expect(page.getByRole("alert").filter({ hasText: "Cyberjaya is DOWN" })).toBeVisible({ timeout: 2000 });
   await expect(cyb.getByTestId("reasons")).toContainText("marked down by an admin");
@@ -82,7 +82,7 @@ test("admin: mark a region down and up; the overview says so within two seconds"
   await shot(page, "07-admin-region-down-dark");
 
   await cyb.getByTestId("mark-cyberjaya_1").click();
-  await page.getByRole("button", { name: "Mark up" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Mark up" }).click();
   await expect(cyb).not.toHaveAttribute("data-status", "down", { timeout: 2000 });
   await expect(page.getByText("Cyberjaya is DOWN")).toHaveCount(0);
   await page.context().close();

@@ -88,7 +88,9 @@ wait_port() { # name port timeout_s
 start_node() { # name script args...
   local name="$1" script="$2"; shift 2
   is_running "$name" && return 0
-  ( cd "$REPO" && LAB_CONFIG="$CFG" setsid "$NODE_BIN" --import tsx "$script" "$@" >>"$LOG/$name.log" 2>&1 < /dev/null & echo $! > "$(pidfile "$name")" )
+  # every fd redirected and exec'd: no shell lingers holding the caller's stdout/stderr open
+  ( cd "$REPO" && LAB_CONFIG="$CFG" exec setsid "$NODE_BIN" --import tsx "$script" "$@" ) >>"$LOG/$name.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$name")"
 }
 
 stop_pid() { # name [signal] — TERM, wait up to 15 s, then KILL
@@ -101,7 +103,8 @@ stop_pid() { # name [signal] — TERM, wait up to 15 s, then KILL
 }
 
 # ---- MariaDB -----------------------------------------------------------------------------
-my_sock() { echo "$RUN/$1.sock"; }
+# mariadbd (running as mysql) owns its socket and pid-file dir; lab/ctl records the pid separately.
+my_sock() { echo "$RUN/mysql/$1.sock"; }
 my_sql() { # node sql  — as root over the node's unix socket
   mariadb --protocol=socket -S "$(my_sock "$1")" -uroot -N -B -e "$2"
 }

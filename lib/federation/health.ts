@@ -10,16 +10,22 @@ const CRITICAL: ReadonlySet<ComponentKind> = new Set(["router", "galera"]);
  * Reasons name the component and carry its own reason.
  */
 export function rollupRegion(components: ComponentHealth[]): { status: RegionStatus; reasons: string[] } {
-  const reasons: string[] = [];
+  if (components.length === 0) return { status: "unknown", reasons: ["no components registered"] };
   let down = false;
   let degraded = false;
+  // Components failing for the same reason (a whole region gone) are named once, together.
+  const groups = new Map<string, string[]>();
   for (const c of components) {
     if (c.status === "up") continue;
-    const label = COMPONENT_LABELS[c.kind] ?? c.name;
-    reasons.push(`${label} ${c.status}${c.reason ? `: ${c.reason}` : ""}`);
     if (c.status === "down" && CRITICAL.has(c.kind)) down = true;
     else degraded = true;
+    const key = `${c.status}\u0000${c.reason ?? ""}`;
+    groups.set(key, [...(groups.get(key) ?? []), COMPONENT_LABELS[c.kind] ?? c.name]);
   }
-  if (components.length === 0) return { status: "unknown", reasons: ["no components registered"] };
+  const reasons = [...groups].map(([key, labels]) => {
+    const [status, reason] = key.split("\u0000");
+    const who = labels.length === components.length && labels.length > 1 ? `All ${labels.length} components` : labels.join(", ");
+    return `${who} ${status}${reason ? `: ${reason}` : ""}`;
+  });
   return { status: down ? "down" : degraded ? "degraded" : "healthy", reasons };
 }
