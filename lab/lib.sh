@@ -25,48 +25,45 @@ log() { printf '%s lab: %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 die() { printf 'lab: ERROR: %s\n' "$*" >&2; exit 1; }
 
 # ---- component registry ------------------------------------------------------------------
-# name → kind. Order matters for `up` (dependencies first) and `down` (reverse).
-components() {
-  local r n
-  echo "s3-kl s3" ; echo "s3-cy s3"
-  for r in $(cfg '.regions[].id'); do
-    for n in $(cfg ".regions[] | select(.id==\"$r\") | .mariadb.nodes[].name"); do echo "$n mariadb"; done
-  done
-  for r in $(cfg '.regions[].id'); do echo "$(cfg ".regions[] | select(.id==\"$r\") | .postgres.name") postgres"; done
-  for r in $(cfg '.regions[].id'); do echo "$(cfg ".regions[] | select(.id==\"$r\") | .inference.name") inference"; done
-  echo "s3-replicator replicator"
-  echo "heartbeat heartbeat"
-  for r in $(cfg '.regions[].id'); do echo "app-$r app"; done
-  echo "haproxy haproxy"
-}
-kind_of() { components | awk -v n="$1" '$1==n{print $2}'; }
+# One jq call turns the config into bash arrays (a jq per lookup made `lab/status` take seconds).
+declare -A KIND PORT REGION WSREP IST SST NODEIDX R_KIND R_SID R_DOM R_NODES R_BACKEND R_APPSERVER R_APPPORT R_PG R_PGROLE
+eval "$(jq -r '
+  def kv(a; k; v): "\(a)[\(k|@sh)]=\(v|tostring|@sh)";
+  ( .regions[] as $r | $r.mariadb.nodes | to_entries[] | .key as $i | .value as $n |
+      kv("KIND"; $n.name; "mariadb"), kv("PORT"; $n.name; $n.port), kv("REGION"; $n.name; $r.id),
+      kv("WSREP"; $n.name; $n.wsrepPort), kv("IST"; $n.name; $n.istPort), kv("SST"; $n.name; $n.sstPort), kv("NODEIDX"; $n.name; $i) ),
+  ( .regions[] as $r |
+      kv("R_KIND"; $r.id; $r.mariadb.kind), kv("R_SID"; $r.id; $r.mariadb.serverId), kv("R_DOM"; $r.id; $r.mariadb.gtidDomainId),
+      kv("R_NODES"; $r.id; [$r.mariadb.nodes[].name] | join(" ")), kv("R_BACKEND"; $r.id; $r.backend),
+      kv("R_APPSERVER"; $r.id; $r.appServer), kv("R_APPPORT"; $r.id; $r.appPort), kv("R_PG"; $r.id; $r.postgres.name),
+      kv("R_PGROLE"; $r.id; $r.postgres.role),
+      kv("KIND"; $r.postgres.name; "postgres"), kv("PORT"; $r.postgres.name; $r.postgres.port), kv("REGION"; $r.postgres.name; $r.id),
+      kv("KIND"; $r.s3.name; "s3"), kv("PORT"; $r.s3.name; $r.s3.port), kv("REGION"; $r.s3.name; $r.id),
+      kv("KIND"; $r.inference.name; "inference"), kv("PORT"; $r.inference.name; $r.inference.port), kv("REGION"; $r.inference.name; $r.id),
+      kv("KIND"; "app-" + $r.id; "app"), kv("PORT"; "app-" + $r.id; $r.appPort), kv("REGION"; "app-" + $r.id; $r.id) ),
+  kv("KIND"; "s3-replicator"; "replicator"), kv("PORT"; "s3-replicator"; .s3.replicatorPort),
+  kv("KIND"; "heartbeat"; "heartbeat"), kv("PORT"; "heartbeat"; "-"),
+  kv("KIND"; "haproxy"; "haproxy"), kv("PORT"; "haproxy"; .router.frontendPort),
+  "REGIONS=\([.regions[].id] | join(" ") | @sh)",
+  "PG_PRIMARY=\([.regions[] | select(.postgres.role=="primary") | .postgres.name][0] | @sh)",
+  # start order: dependencies first (down uses the reverse)
+  "COMPONENTS=\(([.regions[].s3.name] + [.regions[].mariadb.nodes[].name] + [.regions[].postgres.name]
+      + [.regions[].inference.name] + ["s3-replicator", "heartbeat"] + [.regions[] | "app-" + .id] + ["haproxy"]) | join(" ") | @sh)",
+  "LINKS=\([.crossRegion.links[] | "\(.connection):\(.fromNode):\(.toNode)"] | join(" ") | @sh)"
+' "$CFG")"
 
-# region id owning a named mariadb node / postgres / s3 / inference component
-region_of_node() { cfg ".regions[] | select(any(.mariadb.nodes[]; .name==\"$1\")) | .id"; }
-node_json() { cfg ".regions[].mariadb.nodes[] | select(.name==\"$1\")"; }
-node_port() { node_json "$1" | jq -r .port; }
-region_json() { cfg ".regions[] | select(.id==\"$1\")"; }
-region_by() { cfg ".regions[] | select(.$1.name==\"$2\") | .id"; }
-
-port_of() {
-  local name="$1" kind; kind="$(kind_of "$name")"
-  case "$kind" in
-    mariadb) node_port "$name" ;;
-    postgres) cfg ".regions[] | select(.postgres.name==\"$name\") | .postgres.port" ;;
-    s3) cfg ".regions[] | select(.s3.name==\"$name\") | .s3.port" ;;
-    inference) cfg ".regions[] | select(.inference.name==\"$name\") | .inference.port" ;;
-    replicator) cfg .s3.replicatorPort ;;
-    app) cfg ".regions[] | select(.id==\"${name#app-}\") | .appPort" ;;
-    haproxy) cfg .router.frontendPort ;;
-    heartbeat) echo "-" ;;
-  esac
-}
+components() { local c; for c in $COMPONENTS; do echo "$c ${KIND[$c]}"; done; }
+kind_of() { echo "${KIND[$1]:-}"; }
+node_port() { echo "${PORT[$1]}"; }
+port_of() { echo "${PORT[$1]:-}"; }
+region_of_node() { echo "${REGION[$1]}"; }
+pg_primary_name() { echo "$PG_PRIMARY"; }
 
 # ---- processes ---------------------------------------------------------------------------
 pidfile() { echo "$RUN/$1.pid"; }
 pid_of() {
   local f; f="$(pidfile "$1")"
-  if [[ "$(kind_of "$1")" == postgres ]]; then f="$DATA/pg/$1/postmaster.pid"; fi
+  if [[ "${KIND[$1]:-}" == postgres ]]; then f="$DATA/pg/$1/postmaster.pid"; fi
   [[ -f "$f" ]] || return 1
   local p; p="$(head -1 "$f" 2>/dev/null)"
   [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null && echo "$p"
