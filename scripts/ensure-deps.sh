@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.fc-install-stamp
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
-  echo "› installing npm packages (npm ci)…"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "› installing npm packages…"
+  # Not `npm ci`: the registry reachable here lacks next's macOS/Windows SWC packages, so the
+  # lock file cannot list them and `npm ci` refuses it as out of sync. `npm install --no-save`
+  # installs exactly the locked versions and leaves the lock file alone.
+  npm install --no-save --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > "$stamp"
 fi
 bash scripts/generate.sh
