@@ -1,0 +1,198 @@
+// MariaDB / Galera operations and health for the console: wsrep state, cross-region replicas,
+// heartbeat lag, read_only fencing, promotion and demotion.
+import type { ComponentHealth, Figure } from "@/lib/federation/types";
+import { ConnectorError } from "../errors";
+import { MariadbClient } from "./client";
+import { SQL, crossRegionLagMs, parseHeartbeatRows, parseReplicaStatus, parseServerRole, parseWsrepStatus, replicaProblem } from "./parse";
+import type { HeartbeatLag, MariadbEndpoint, ReplicaStatus, ServerRole, WsrepStatus } from "./types";
+
+const ident = (s: string) => {
+  if (!/^[A-Za-z0-9_]+$/.test(s)) throw new ConnectorError("mariadb", "-", "rejected", `bad identifier "${s}"`, false);
+  return s;
+};
+const quote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+
+export class MariadbNode {
+  readonly client: MariadbClient;
+
+  constructor(readonly endpoint: MariadbEndpoint, timeoutMs = 800) {
+    this.client = new MariadbClient(endpoint, timeoutMs);
+  }
+  get name(): string {
+    return this.endpoint.name;
+  }
+
+  async wsrep(): Promise<WsrepStatus> {
+    return { ...parseWsrepStatus(await this.client.query(SQL.wsrep)), nodeName: this.name };
+  }
+  async replicas(): Promise<ReplicaStatus[]> {
+    return parseReplicaStatus(await this.client.query(SQL.replicas));
+  }
+  async heartbeats(table: string): Promise<HeartbeatLag[]> {
+    return parseHeartbeatRows(await this.client.query(SQL.heartbeat(table)));
+  }
+  async role(): Promise<ServerRole> {
+    const [row] = await this.client.query(SQL.role);
+    return parseServerRole(row ?? {});
+  }
+
+  /** Fencing: read_only stops every writer without READ_ONLY ADMIN (the app users). */
+  async setReadOnly(on: boolean): Promise<void> {
+    await this.client.query(`SET GLOBAL read_only = ${on ? 1 : 0}`);
+  }
+
+  async stopReplica(connection: string, sqlThreadOnly = false): Promise<void> {
+    await this.client.query(`STOP SLAVE ${quote(ident(connection))}${sqlThreadOnly ? " SQL_THREAD" : ""}`);
+  }
+  async startReplica(connection: string): Promise<void> {
+    await this.client.query(`START SLAVE ${quote(ident(connection))}`);
+  }
+
+  /**
+   * Makes this server an independent writable primary: apply what was already received from the
+   * old source (up to waitMs), stop the replication connections from it, lift read_only.
+   * Returns the GTID position at promotion and whether the relay log was fully applied.
+   */
+  async promote(connections: string[], waitMs = 2000): Promise<{ gtid: string; caughtUp: boolean; tookMs: number }> {
+    const t0 = Date.now();
+    let caughtUp = true;
+    const reps = (await this.replicas()).filter((r) => connections.includes(r.connectionName));
+    for (const r of reps) {
+      if (r.gtidIoPos && r.sqlRunning === "Yes") {
+        const [row] = await this.client.query<{ w: number | null }>(
+          "SELECT MASTER_GTID_WAIT(?, ?) AS w", [r.gtidIoPos, waitMs / 1000], waitMs + this.client.timeoutMs,
+        );
+        if (Number(row?.w) !== 0) caughtUp = false;
+      }
+    }
+    for (const c of connections) await this.stopReplica(c);
+    await this.setReadOnly(false);
+    const role = await this.role();
+    return { gtid: role.gtidCurrentPos, caughtUp, tookMs: Date.now() - t0 };
+  }
+
+  /**
+   * Makes this server follow `source` (read_only on for clients; replication keeps applying).
+   * Creates the connection when it does not exist; resumes from gtid_slave_pos.
+   */
+  async demote(link: { connection: string; sourceHost: string; sourcePort: number; user: string; password: string }): Promise<void> {
+    const c = quote(ident(link.connection));
+    await this.setReadOnly(true);
+    const exists = (await this.replicas()).some((r) => r.connectionName === link.connection);
+    if (!exists) {
+      await this.client.query(
+        `CHANGE MASTER ${c} TO MASTER_HOST=${quote(link.sourceHost)}, MASTER_PORT=${Number(link.sourcePort)}, MASTER_USER=${quote(link.user)}, MASTER_PASSWORD=${quote(link.password)}, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1`,
+      );
+    }
+    await this.startReplica(link.connection);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+export interface ClusterProbe {
+  name: string;
+  regionId: string;
+  galera: boolean;
+  nodes: MariadbNode[];
+  heartbeatTable: string;
+  /** replication connections that should run on a node of this region: node name → connection */
+  inboundLinks: { node: string; connection: string }[];
+  lagDegradedMs: number;
+}
+
+type NodeResult =
+  | { node: MariadbNode; ok: true; wsrep: WsrepStatus; replicas: ReplicaStatus[] | null; role: ServerRole }
+  | { node: MariadbNode; ok: false; error: string };
+
+/** Galera cluster (or single MariaDB) health of one region, with cross-region heartbeat lag. */
+export async function clusterHealth(p: ClusterProbe): Promise<{ health: ComponentHealth; lagMs: number | null }> {
+  const measuredAt = Date.now();
+  const results: NodeResult[] = await Promise.all(
+    p.nodes.map(async (node): Promise<NodeResult> => {
+      try {
+        const needsReplicas = p.inboundLinks.some((l) => l.node === node.name);
+        const [wsrep, role, replicas] = await Promise.all([node.wsrep(), node.role(), needsReplicas ? node.replicas() : Promise.resolve(null)]);
+        return { node, ok: true, wsrep, replicas, role };
+      } catch (e) {
+        return { node, ok: false, error: (e as Error).message };
+      }
+    }),
+  );
+  const reasons: string[] = [];
+  let down = false;
+  const ok = results.filter((r): r is Extract<NodeResult, { ok: true }> => r.ok);
+  for (const r of results) if (!r.ok) reasons.push(`node ${r.node.name} unreachable: ${r.error}`);
+
+  if (p.galera) {
+    const primary = ok.filter((r) => r.wsrep.clusterStatus === "Primary" && r.wsrep.ready);
+    for (const r of ok) {
+      if (r.wsrep.clusterStatus !== "Primary") reasons.push(`node ${r.node.name} ${r.wsrep.clusterStatus ?? "not in a cluster"} (no quorum)`);
+      else if (r.wsrep.localState !== "Synced") reasons.push(`node ${r.node.name} ${r.wsrep.localState}`);
+    }
+    if (primary.length === 0) {
+      down = true;
+      if (ok.length > 0) reasons.unshift("no node in a primary component: the cluster has lost quorum");
+    }
+  }
+  if (ok.length === 0) down = true;
+
+  // cross-region replication into this region
+  for (const link of p.inboundLinks) {
+    const r = results.find((x) => x.node.name === link.node);
+    if (!r || !r.ok) {
+      reasons.push(`replica ${link.connection} unavailable (node ${link.node} down)`);
+      continue;
+    }
+    const rep = r.replicas?.find((x) => x.connectionName === link.connection);
+    if (!rep) reasons.push(`replica ${link.connection} not configured on ${link.node}`);
+    else {
+      const prob = replicaProblem(rep);
+      if (prob) reasons.push(prob);
+    }
+  }
+
+  let lagMs: number | null = null;
+  for (const r of ok) {
+    try {
+      const lag = crossRegionLagMs(await r.node.heartbeats(p.heartbeatTable), p.regionId);
+      if (lag) lagMs = lag.lagMs;
+      break;
+    } catch {
+      /* next node */
+    }
+  }
+  if (lagMs !== null && lagMs > p.lagDegradedMs) reasons.push(`cross-region replication ${Math.round(lagMs)} ms behind (SLO ${p.lagDegradedMs} ms)`);
+
+  const first = ok[0];
+  const sbm = ok.flatMap((r) => r.replicas ?? []).map((x) => x.secondsBehindMaster);
+  const fenced = ok.length > 0 && ok.every((r) => r.role.readOnly);
+  if (fenced) reasons.push("fenced: read_only on every node");
+  const figures: Figure[] = [
+    { key: "replication_lag_ms", label: "Cross-region lag (heartbeat)", value: lagMs, unit: "ms" },
+    { key: "nodes_up", label: "Nodes reachable", value: ok.length, unit: `of ${p.nodes.length}` },
+  ];
+  if (p.galera) {
+    figures.push(
+      { key: "cluster_size", label: "Cluster size", value: first ? first.wsrep.clusterSize : null, unit: "nodes" },
+      { key: "flow_control_paused", label: "Flow control paused", value: first ? maxOf(ok.map((r) => r.wsrep.flowControlPaused)) : null, unit: "fraction" },
+      { key: "recv_queue", label: "Receive queue", value: first ? maxOf(ok.map((r) => r.wsrep.recvQueue)) : null, unit: "writesets" },
+    );
+  }
+  figures.push(
+    { key: "seconds_behind_master", label: "Seconds_Behind_Master (1 s resolution)", value: sbm.length ? maxOf(sbm) : null, unit: "s" },
+    { key: "read_only", label: "Fenced (read_only)", value: ok.length ? (fenced ? 1 : 0) : null, unit: "bool" },
+  );
+  const status: ComponentHealth["status"] = down ? "down" : reasons.length ? "degraded" : "up";
+  return {
+    health: { kind: "galera", name: p.name, status, reason: reasons.length ? reasons.join("; ") : null, figures, measuredAt },
+    lagMs,
+  };
+}
+
+function maxOf(v: (number | null)[]): number | null {
+  const n = v.filter((x): x is number => x !== null);
+  return n.length ? Math.max(...n) : null;
+}

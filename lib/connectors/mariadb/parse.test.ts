@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { jsonFixture } from "../fixture";
+import type { StatusRow } from "./types";
+import {
+  crossRegionLagMs, gtidCovers, parseGtidPos, parseHeartbeatRows, parseReplicaStatus, parseServerRole, parseWsrepStatus, replicaProblem,
+} from "./parse";
+
+describe("wsrep status", () => {
+  it("reads a synced 3-node cluster", () => {
+    const w = parseWsrepStatus(jsonFixture<StatusRow[]>("mariadb", "wsrep-galera-1-normal.json"));
+    expect(w).toMatchObject({ enabled: true, clusterSize: 3, clusterStatus: "Primary", localState: "Synced", ready: true, connected: true, recvQueue: 0 });
+    expect(w.flowControlPaused).toBeGreaterThanOrEqual(0);
+  });
+  it("sees the cluster shrink to 2 when a node is killed", () => {
+    const w = parseWsrepStatus(jsonFixture<StatusRow[]>("mariadb", "wsrep-galera-1-node-down.json"));
+    expect(w.clusterSize).toBe(2);
+    expect(w.clusterStatus).toBe("Primary");
+  });
+  it("knows a plain MariaDB server is not Galera", () => {
+    const w = parseWsrepStatus(jsonFixture<StatusRow[]>("mariadb", "wsrep-mariadb-cy-normal.json"));
+    expect(w.enabled).toBe(false);
+    expect(w.clusterSize).toBe(0);
+  });
+});
+
+describe("replica status", () => {
+  it("parses a running GTID replica", () => {
+    const [r] = parseReplicaStatus(jsonFixture("mariadb", "replicas-mariadb-cy-normal.json"));
+    expect(r).toMatchObject({ connectionName: "from_kl_dc_1", sourcePort: 17306, ioRunning: "Yes", sqlRunning: "Yes", usingGtid: "Slave_Pos", secondsBehindMaster: 0 });
+    expect(replicaProblem(r)).toBeNull();
+  });
+  it("reports a stopped SQL thread (Seconds_Behind_Master is NULL then)", () => {
+    const [r] = parseReplicaStatus(jsonFixture("mariadb", "replicas-mariadb-cy-stalled.json"));
+    expect(r.sqlRunning).toBe("No");
+    expect(r.secondsBehindMaster).toBeNull();
+    expect(replicaProblem(r)).toBe("replica from_kl_dc_1 SQL thread stopped");
+  });
+  it("is empty on a server that replicates from nobody", () => {
+    expect(parseReplicaStatus(jsonFixture("mariadb", "replicas-galera-2-normal.json"))).toEqual([]);
+  });
+  it("words a connecting IO thread", () => {
+    const r = { connectionName: "x", sourceHost: "h", sourcePort: 1, ioRunning: "Connecting", sqlRunning: "Yes", lastIoError: "error reconnecting", lastSqlError: "", secondsBehindMaster: null, gtidIoPos: "", gtidSlavePos: null, usingGtid: "Slave_Pos", sqlState: "" };
+    expect(replicaProblem(r)).toBe("replica x cannot reach its source h:1: error reconnecting");
+  });
+});
+
+describe("heartbeat lag", () => {
+  it("takes the other region's heartbeat as the lag into this one", () => {
+    const beats = parseHeartbeatRows(jsonFixture("mariadb", "heartbeat-mariadb-cy-normal.json"));
+    expect(beats.map((b) => b.region).sort()).toEqual(["cyberjaya_1", "kl_dc_1"]);
+    const lag = crossRegionLagMs(beats, "cyberjaya_1")!;
+    expect(lag.from).toBe("kl_dc_1");
+    expect(lag.lagMs).toBeGreaterThanOrEqual(0);
+    expect(lag.lagMs).toBeLessThan(300);
+  });
+  it("grows while the replica SQL thread is stopped", () => {
+    const lag = crossRegionLagMs(parseHeartbeatRows(jsonFixture("mariadb", "heartbeat-mariadb-cy-stalled.json")), "cyberjaya_1")!;
+    expect(lag.lagMs).toBeCloseTo(2596.8, 1);
+  });
+  it("is null without a remote heartbeat and never negative", () => {
+    expect(crossRegionLagMs([], "a")).toBeNull();
+    expect(crossRegionLagMs([{ region: "b", node: "n", seq: 1, ts: "", lagMs: -0.4 }], "a")!.lagMs).toBe(0);
+  });
+});
+
+describe("role and GTID", () => {
+  it("parses @@read_only and positions", () => {
+    const r = parseServerRole(jsonFixture("mariadb", "role-mariadb-cy-normal.json")[0]);
+    expect(r.readOnly).toBe(false);
+    expect(r.serverId).toBe(2);
+    expect(r.wsrepOn).toBe(false);
+    expect(parseGtidPos(r.gtidCurrentPos).size).toBeGreaterThan(0);
+  });
+  it("compares GTID positions per domain", () => {
+    expect(parseGtidPos("1-1-103,2-2-81")).toEqual(new Map([[1, 103], [2, 81]]));
+    expect(gtidCovers("1-1-103,2-2-81", "1-1-100")).toBe(true);
+    expect(gtidCovers("1-1-99,2-2-81", "1-1-100")).toBe(false);
+    expect(gtidCovers("1-1-103", "2-2-1")).toBe(false);
+    expect(() => parseGtidPos("garbage")).toThrow();
+  });
+});

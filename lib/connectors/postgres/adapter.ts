@@ -1,0 +1,99 @@
+// PostgreSQL operations and health: role, streaming state, heartbeat lag (ms) and LSN lag
+// (bytes), promotion, WAL replay pause/resume for drills.
+import type { ComponentHealth, Figure } from "@/lib/federation/types";
+import { PostgresClient } from "./client";
+import { SQL, parseHeartbeat, parseNodeStatus, parseReplicationRows } from "./parse";
+import type { NodeStatus, PgHeartbeat, PostgresEndpoint, ReplicationRow } from "./types";
+
+export class PostgresNode {
+  readonly client: PostgresClient;
+
+  constructor(readonly endpoint: PostgresEndpoint, timeoutMs = 800) {
+    this.client = new PostgresClient(endpoint, timeoutMs);
+  }
+  get name(): string {
+    return this.endpoint.name;
+  }
+
+  async status(): Promise<NodeStatus> {
+    const [row] = await this.client.query(SQL.status);
+    return parseNodeStatus(row ?? {});
+  }
+  async replication(): Promise<ReplicationRow[]> {
+    return parseReplicationRows(await this.client.query(SQL.replication));
+  }
+  async heartbeat(): Promise<PgHeartbeat | null> {
+    return parseHeartbeat(await this.client.query(SQL.heartbeat));
+  }
+
+  /** pg_promote(wait => true): returns once the server accepts writes (or waitSeconds pass). */
+  async promote(waitSeconds = 10): Promise<{ promoted: boolean; tookMs: number }> {
+    const t0 = Date.now();
+    const [row] = await this.client.query<{ ok: boolean }>("SELECT pg_promote(true, $1) AS ok", [waitSeconds], (waitSeconds + 1) * 1000);
+    return { promoted: row?.ok === true, tookMs: Date.now() - t0 };
+  }
+  async pauseReplay(): Promise<void> {
+    await this.client.query("SELECT pg_wal_replay_pause()");
+  }
+  async resumeReplay(): Promise<void> {
+    await this.client.query("SELECT pg_wal_replay_resume()");
+  }
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+export interface PostgresProbe {
+  name: string;
+  node: PostgresNode;
+  /** what the federation expects of this node now */
+  expectedRole: "primary" | "replica";
+  lagDegradedMs: number;
+}
+
+export async function postgresHealth(p: PostgresProbe): Promise<{ health: ComponentHealth; lagMs: number | null; lagBytes: number | null }> {
+  const measuredAt = Date.now();
+  let st: NodeStatus;
+  try {
+    st = await p.node.status();
+  } catch (e) {
+    return { health: { kind: "postgres", name: p.name, status: "down", reason: `${p.node.name} unreachable: ${(e as Error).message}`, figures: [], measuredAt }, lagMs: null, lagBytes: null };
+  }
+  const reasons: string[] = [];
+  const figures: Figure[] = [{ key: "role", label: "Role", value: st.inRecovery ? 0 : 1, unit: "1=primary,0=replica" }];
+  let lagMs: number | null = null;
+  let lagBytes: number | null = null;
+  if (!st.inRecovery) {
+    if (p.expectedRole === "replica") reasons.push(`${p.node.name} is a primary (promoted); expected a replica`);
+    try {
+      const reps = await p.node.replication();
+      figures.push({ key: "replicas_streaming", label: "Replicas streaming", value: reps.filter((r) => r.state === "streaming").length, unit: "replicas" });
+      const worst = reps.map((r) => r.replayLagBytes).filter((x): x is number => x !== null);
+      lagBytes = worst.length ? Math.max(...worst) : null;
+      figures.push({ key: "replica_lag_bytes", label: "Replica replay lag (LSN)", value: lagBytes, unit: "bytes" });
+    } catch (e) {
+      reasons.push(`pg_stat_replication unreadable: ${(e as Error).message}`);
+    }
+  } else {
+    if (p.expectedRole === "primary") reasons.push(`${p.node.name} is in recovery; expected the primary`);
+    if (st.walReceiverStatus !== "streaming") reasons.push(`WAL receiver ${st.walReceiverStatus ?? "not running"} (primary unreachable?)`);
+    if (st.replayPaused) reasons.push("WAL replay paused");
+    lagBytes = st.replayBacklogBytes;
+    try {
+      const hb = await p.node.heartbeat();
+      lagMs = hb ? hb.lagMs : null;
+    } catch (e) {
+      reasons.push(`heartbeat unreadable: ${(e as Error).message}`);
+    }
+    if (lagMs !== null && lagMs > p.lagDegradedMs) reasons.push(`replay ${Math.round(lagMs)} ms behind (SLO ${p.lagDegradedMs} ms)`);
+    figures.push(
+      { key: "replay_lag_ms", label: "Replay lag (heartbeat)", value: lagMs, unit: "ms" },
+      { key: "replay_lag_bytes", label: "Received, not replayed", value: lagBytes, unit: "bytes" },
+    );
+  }
+  return {
+    health: { kind: "postgres", name: p.name, status: reasons.length ? "degraded" : "up", reason: reasons.length ? reasons.join("; ") : null, figures, measuredAt },
+    lagMs,
+    lagBytes,
+  };
+}

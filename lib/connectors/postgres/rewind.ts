@@ -1,0 +1,83 @@
+// Rejoin a former primary as a replica of the new one: stop it, pg_rewind it onto the new
+// primary's timeline (-R writes standby.signal + primary_conninfo), start it. Runs the
+// PostgreSQL binaries on this host (as the cluster's OS user when we are root).
+import { execFile } from "node:child_process";
+import { copyFile, access, rm } from "node:fs/promises";
+import path from "node:path";
+import { ConnectorError } from "../errors";
+
+export interface RejoinOptions {
+  pgBin: string;
+  dataDir: string;
+  /** run the binaries as this OS user (initdb-style clusters refuse root) */
+  osUser?: string;
+  /** libpq conninfo of the new primary (superuser or pg_rewind-granted role) */
+  sourceConninfo: string;
+  logFile: string;
+  /** files in dataDir that pg_rewind must not overwrite with the source's (e.g. per-node port) */
+  preserveFiles?: string[];
+  timeoutMs?: number;
+}
+
+function run(o: RejoinOptions, bin: string, args: string[], timeoutMs: number, stdinNull = true): Promise<{ stdout: string; stderr: string }> {
+  const [cmd, argv] = o.osUser && process.getuid?.() === 0 ? ["runuser", ["-u", o.osUser, "--", path.join(o.pgBin, bin), ...args]] : [path.join(o.pgBin, bin), args];
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, argv as string[], { timeout: timeoutMs }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stdout, stderr }));
+      else resolve({ stdout, stderr });
+    });
+    if (stdinNull) child.stdin?.end();
+  });
+}
+
+const exists = (f: string) => access(f).then(() => true, () => false);
+
+export async function rejoinAsReplica(o: RejoinOptions): Promise<{ rewound: boolean; tookMs: number; output: string }> {
+  const t0 = Date.now();
+  const timeout = o.timeoutMs ?? 60_000;
+  const fail = (step: string, e: unknown) => {
+    const err = e as { stderr?: string; message: string };
+    return new ConnectorError("postgres", o.dataDir, "protocol", `${step} failed: ${(err.stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, false);
+  };
+  // 1. stop (fast); "not running" is fine: a crashed primary is the usual case
+  if (await exists(path.join(o.dataDir, "postmaster.pid"))) {
+    await run(o, "pg_ctl", ["-D", o.dataDir, "-m", "fast", "-w", "-t", "30", "stop"], timeout).catch(() => {});
+  }
+  const saved: [string, string][] = [];
+  for (const f of o.preserveFiles ?? []) {
+    const src = path.join(o.dataDir, f);
+    if (await exists(src)) {
+      const tmp = `${src}.rejoin-keep`;
+      await copyFile(src, tmp);
+      saved.push([tmp, src]);
+    }
+  }
+  let output = "";
+  let rewound = true;
+  const rewind = () => run(o, "pg_rewind", ["--target-pgdata", o.dataDir, "--source-server", o.sourceConninfo, "-R", "--progress"], timeout);
+  try {
+    try {
+      output = (await rewind()).stderr;
+    } catch (e) {
+      const msg = String((e as { stderr?: string }).stderr ?? "");
+      if (!/must be shut down cleanly|shut down cleanly/i.test(msg)) throw e;
+      // crashed (SIGKILL) target: finish crash recovery in single-user mode, then rewind
+      await run(o, "postgres", ["--single", "-D", o.dataDir, "postgres"], timeout);
+      output = (await rewind()).stderr;
+    }
+  } catch (e) {
+    throw fail("pg_rewind", e);
+  } finally {
+    for (const [tmp, dst] of saved) {
+      await copyFile(tmp, dst);
+      await rm(tmp, { force: true });
+    }
+  }
+  if (/no rewind required/i.test(output)) rewound = false;
+  try {
+    await run(o, "pg_ctl", ["-D", o.dataDir, "-l", o.logFile, "-w", "-t", "30", "start"], timeout);
+  } catch (e) {
+    throw fail("pg_ctl start", e);
+  }
+  return { rewound, tookMs: Date.now() - t0, output: output.trim() };
+}
