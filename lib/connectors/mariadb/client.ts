@@ -49,24 +49,24 @@ export class MariadbClient {
     try {
       return await withDeadline("mariadb", this.target, timeoutMs, async () => {
         const c = await this.connection();
-        const [rows] = await c.query({ sql, timeout: timeoutMs }, params);
-        return (Array.isArray(rows) ? rows : []) as T[];
+        try {
+          const [rows] = await c.query({ sql, timeout: timeoutMs }, params);
+          return (Array.isArray(rows) ? rows : []) as T[];
+        } catch (raw) {
+          // Server errors (ER_*) are answers from a live server, not transport failures.
+          const code = (raw as { code?: string }).code ?? "";
+          if (code.startsWith("ER_") && code !== "ER_ACCESS_DENIED_ERROR") {
+            throw new ConnectorError("mariadb", this.target, "rejected", `${code}: ${(raw as Error).message}`, false);
+          }
+          throw raw;
+        }
       });
     } catch (e) {
       const err = e instanceof ConnectorError ? e : toConnectorError("mariadb", this.target, e);
       // a timed-out or broken connection may be mid-statement: never reuse it
-      if (err.code !== "rejected" && err.code !== "protocol") this.drop();
-      throw this.describe(err, e);
+      if (err.code !== "rejected") this.drop();
+      throw err;
     }
-  }
-
-  /** Server errors (ER_*) are answers, not transport failures: `rejected`, not retryable. */
-  private describe(err: ConnectorError, raw: unknown): ConnectorError {
-    const code = (raw as { code?: string }).code ?? "";
-    if (err.code === "protocol" && code.startsWith("ER_")) {
-      return new ConnectorError("mariadb", this.target, "rejected", `${code}: ${err.message}`, false);
-    }
-    return err;
   }
 
   async close(): Promise<void> {

@@ -50,17 +50,22 @@ export class PostgresClient {
     try {
       return await withDeadline("postgres", this.target, timeoutMs, async () => {
         const c = await this.connection();
-        const r = await c.query({ text: sql, values: params });
-        return r.rows as T[];
+        try {
+          const r = await c.query({ text: sql, values: params });
+          return r.rows as T[];
+        } catch (raw) {
+          // SQLSTATEs other than auth/connection/shutdown classes are answers from a live server
+          const sqlstate = (raw as { code?: string }).code ?? "";
+          if (/^[0-9A-Z]{5}$/.test(sqlstate) && !/^(08|28|57P)/.test(sqlstate)) {
+            // 40xxx (serialization failure, deadlock) may succeed when retried
+            throw new ConnectorError("postgres", this.target, "rejected", `${sqlstate}: ${(raw as Error).message}`, sqlstate.startsWith("40"));
+          }
+          throw raw;
+        }
       });
     } catch (e) {
       const err = toConnectorError("postgres", this.target, e);
-      const sqlstate = (e as { code?: string }).code ?? "";
-      // SQLSTATE classes other than connection/shutdown ones are answers from a live server
-      if (err.code === "protocol" && /^[0-9A-Z]{5}$/.test(sqlstate)) {
-        throw new ConnectorError("postgres", this.target, "rejected", `${sqlstate}: ${err.message}`, sqlstate.startsWith("40"));
-      }
-      this.drop();
+      if (err.code !== "rejected") this.drop();
       throw err;
     }
   }

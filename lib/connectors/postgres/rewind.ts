@@ -2,7 +2,8 @@
 // primary's timeline (-R writes standby.signal + primary_conninfo), start it. Runs the
 // PostgreSQL binaries on this host (as the cluster's OS user when we are root).
 import { execFile } from "node:child_process";
-import { copyFile, access, rm } from "node:fs/promises";
+import { copyFile, access, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { ConnectorError } from "../errors";
 
@@ -43,14 +44,23 @@ export async function rejoinAsReplica(o: RejoinOptions): Promise<{ rewound: bool
   if (await exists(path.join(o.dataDir, "postmaster.pid"))) {
     await run(o, "pg_ctl", ["-D", o.dataDir, "-m", "fast", "-w", "-t", "30", "stop"], timeout).catch(() => {});
   }
+  // kept outside the data directory: pg_rewind deletes files the source does not have
+  const keepDir = await mkdtemp(path.join(os.tmpdir(), "pg-rejoin-"));
   const saved: [string, string][] = [];
   for (const f of o.preserveFiles ?? []) {
     const src = path.join(o.dataDir, f);
     if (await exists(src)) {
-      const tmp = `${src}.rejoin-keep`;
+      const tmp = path.join(keepDir, path.basename(f));
       await copyFile(src, tmp);
       saved.push([tmp, src]);
     }
+  }
+  // Right after pg_promote() the new primary's control file still names the old timeline until
+  // a checkpoint; pg_rewind would then wrongly answer "no rewind required".
+  try {
+    await run(o, "psql", ["-X", "-q", "-d", o.sourceConninfo, "-c", "CHECKPOINT"], timeout);
+  } catch (e) {
+    throw fail("CHECKPOINT on the new primary", e);
   }
   let output = "";
   let rewound = true;
@@ -68,10 +78,8 @@ export async function rejoinAsReplica(o: RejoinOptions): Promise<{ rewound: bool
   } catch (e) {
     throw fail("pg_rewind", e);
   } finally {
-    for (const [tmp, dst] of saved) {
-      await copyFile(tmp, dst);
-      await rm(tmp, { force: true });
-    }
+    for (const [tmp, dst] of saved) await copyFile(tmp, dst);
+    await rm(keepDir, { recursive: true, force: true });
   }
   if (/no rewind required/i.test(output)) rewound = false;
   try {
