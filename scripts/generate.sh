@@ -9,6 +9,6 @@ stamp=$out/.schema-sum
 sum=$(sha256sum prisma/schema.prisma | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then exit 0; fi
 echo "› generating the Prisma client…"
-PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(command -v true)}" PRISMA_HIDE_UPDATE_MESSAGE=1 \
+PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(type -P true)}" PRISMA_HIDE_UPDATE_MESSAGE=1 \
   npx --no-install prisma generate >/dev/null
 echo "$sum" > "$stamp"

@@ -1,6 +1,6 @@
 // Raw S3 API (AWS SDK v3) plus MinIO's health endpoint, each call with a deadline and typed errors.
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { ConnectorError, fetchText, toConnectorError, withDeadline } from "../errors";
+import { ConnectorError, fetchText, withDeadline } from "../errors";
 import type { S3Endpoint } from "./types";
 
 export class ObjectStoreClient {
@@ -23,18 +23,19 @@ export class ObjectStoreClient {
 
   /** Object body as text; null when the object does not exist. */
   async getText(bucket: string, key: string): Promise<string | null> {
-    try {
-      return await withDeadline("s3", this.endpoint.url, this.timeoutMs, async (signal) => {
+    return withDeadline("s3", this.endpoint.url, this.timeoutMs, async (signal) => {
+      try {
         const r = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
         return (await r.Body?.transformToString("utf8")) ?? "";
-      });
-    } catch (e) {
-      const name = (e as { name?: string }).name;
-      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (name === "NoSuchKey" || status === 404) return null;
-      if (e instanceof ConnectorError) throw e;
-      throw toConnectorError("s3", this.endpoint.url, e);
-    }
+      } catch (e) {
+        // "no such object" is an answer (null), not a failure
+        const name = (e as { name?: string }).name;
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (name === "NoSuchKey" || status === 404) return null;
+        if (status !== undefined) throw new ConnectorError("s3", this.endpoint.url, status >= 500 ? "protocol" : "rejected", `${name ?? "S3 error"} (HTTP ${status})`, status >= 500);
+        throw e;
+      }
+    });
   }
 
   close(): void {
