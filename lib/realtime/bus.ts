@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { RegionsChanged, TenantsChanged } from "./events";
+import type { AlertView } from "@/lib/telemetry/alerts";
 
 // In-process domain events. Services emit here; the socket server (and later other instances'
 // fan-out) listens. Services never import socket.io.
@@ -8,6 +9,7 @@ interface BusEvents {
   health: [RegionHealth[]];
   "tenants:changed": [TenantsChanged];
   "regions:changed": [RegionsChanged];
+  "alerts:changed": [AlertView[]];
 }
 
 export class Bus {

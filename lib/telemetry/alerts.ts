@@ -1,0 +1,139 @@
+import type { PrismaClient } from "@/lib/db/types";
+import type { RegionHealth } from "@/lib/federation/types";
+import type { Bus } from "@/lib/realtime/bus";
+import { formatDuration } from "@/lib/format";
+
+// M6: alerts every signed-in user sees, recorded with start and end. Two rules:
+//  - region_down: the region's roll-up says down;
+//  - lag_slo: p95 of cross-region lag into the region over the last minute is above the SLO.
+
+export const LAG_SLO_MS = 1000;
+export const SLO_WINDOW_MS = 60_000;
+const MIN_SAMPLES = 10;
+
+export type AlertKind = "region_down" | "lag_slo";
+
+export interface AlertView {
+  id: string;
+  kind: AlertKind;
+  regionId: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  message: string;
+  peak: number | null;
+}
+
+interface OpenAlert {
+  id: bigint;
+  kind: AlertKind;
+  regionId: string;
+  startedAt: Date;
+  message: string;
+  peak: number | null;
+}
+
+export function p95(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  // Linear interpolation, as PostgreSQL's percentile_cont does.
+  const pos = 0.95 * (s.length - 1);
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
+}
+
+export class AlertEngine {
+  private open = new Map<string, OpenAlert>();
+  private lagWindow = new Map<string, { t: number; v: number }[]>();
+  private loaded = false;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly bus: Bus,
+  ) {}
+
+  private async load() {
+    if (this.loaded) return;
+    this.loaded = true;
+    for (const a of await this.db.alert.findMany({ where: { endedAt: null } })) {
+      this.open.set(`${a.kind}:${a.regionId}`, { id: a.id, kind: a.kind as AlertKind, regionId: a.regionId ?? "", startedAt: a.startedAt, message: a.message, peak: a.peak });
+    }
+  }
+
+  /** Feed one sample of every region; opens and closes alerts. */
+  async evaluate(regions: RegionHealth[], now = Date.now()): Promise<void> {
+    await this.load();
+    let changed = false;
+    for (const r of regions) {
+      const w = (this.lagWindow.get(r.regionId) ?? []).filter((p) => p.t > now - SLO_WINDOW_MS);
+      if (r.figures.replicationLagMs !== null && w.at(-1)?.t !== r.measuredAt) w.push({ t: r.measuredAt, v: r.figures.replicationLagMs });
+      this.lagWindow.set(r.regionId, w);
+
+      const down = r.status === "down";
+      changed = (await this.toggle("region_down", r.regionId, down, `${r.name} is down: ${r.reasons[0] ?? "no reason reported"}`, null, now)) || changed;
+
+      const lagP95 = w.length >= MIN_SAMPLES ? p95(w.map((p) => p.v)) : null;
+      // While the region itself is down its lag is unmeasurable: the down alert covers it.
+      const breach = !down && lagP95 !== null && lagP95 > LAG_SLO_MS;
+      changed =
+        (await this.toggle(
+          "lag_slo",
+          r.regionId,
+          breach,
+          `Cross-region lag into ${r.name}: p95 ${lagP95 === null ? "—" : formatDuration(lagP95)} over the last minute is above the 1 s SLO`,
+          lagP95,
+          now,
+        )) || changed;
+    }
+    if (changed) this.bus.emit("alerts:changed", this.openAlerts());
+  }
+
+  private async toggle(kind: AlertKind, regionId: string, active: boolean, message: string, value: number | null, now: number): Promise<boolean> {
+    const key = `${kind}:${regionId}`;
+    const cur = this.open.get(key);
+    if (active && !cur) {
+      const row = await this.db.alert.create({ data: { kind, regionId, message, peak: value, startedAt: new Date(now) } });
+      this.open.set(key, { id: row.id, kind, regionId, startedAt: row.startedAt, message, peak: value });
+      await this.db.annotation.create({ data: { t: new Date(now), kind: `${kind}_start`, regionId, text: message } });
+      return true;
+    }
+    if (active && cur && value !== null && (cur.peak === null || value > cur.peak)) {
+      cur.peak = value;
+      cur.message = message;
+      await this.db.alert.update({ where: { id: cur.id }, data: { peak: value, message } });
+      return true;
+    }
+    if (!active && cur) {
+      this.open.delete(key);
+      await this.db.alert.update({ where: { id: cur.id }, data: { endedAt: new Date(now) } });
+      const text = kind === "region_down" ? `region ${regionId} is back up` : `cross-region lag into ${regionId} back within the 1 s SLO`;
+      await this.db.annotation.create({ data: { t: new Date(now), kind: `${kind}_end`, regionId, text } });
+      return true;
+    }
+    return false;
+  }
+
+  openAlerts(): AlertView[] {
+    return [...this.open.values()].map((a) => ({
+      id: a.id.toString(),
+      kind: a.kind,
+      regionId: a.regionId,
+      startedAt: a.startedAt.toISOString(),
+      endedAt: null,
+      message: a.message,
+      peak: a.peak,
+    }));
+  }
+}
+
+export async function listAlerts(db: PrismaClient, limit = 50): Promise<AlertView[]> {
+  const rows = await db.alert.findMany({ orderBy: { startedAt: "desc" }, take: limit });
+  return rows.map((a) => ({
+    id: a.id.toString(),
+    kind: a.kind as AlertKind,
+    regionId: a.regionId,
+    startedAt: a.startedAt.toISOString(),
+    endedAt: a.endedAt?.toISOString() ?? null,
+    message: a.message,
+    peak: a.peak,
+  }));
+}
