@@ -94,8 +94,10 @@ export type LabConfig = z.infer<typeof labConfigSchema>;
 export type LabRegion = LabConfig["regions"][number];
 export type LabMariadbNode = LabRegion["mariadb"]["nodes"][number];
 
-/** Repo root: two levels above lib/federation/lab. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+/** Repo root: three levels above this file, unless set (the lab runs this file bundled elsewhere). */
+export const REPO_ROOT = process.env.LAB_REPO_ROOT
+  ? path.resolve(process.env.LAB_REPO_ROOT)
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export function labConfigPath(): string {
   return process.env.LAB_CONFIG ? path.resolve(process.env.LAB_CONFIG) : path.join(REPO_ROOT, "lab", "lab.config.json");
