@@ -33,7 +33,7 @@ const short = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringi
 
 export function AuditView() {
   const qc = useQueryClient();
-  const socket = useTopic("tenants");
+  const socket = useTopic("audit");
   const q = useQuery({ queryKey: auditKeys.list({}), queryFn: () => fetchJson<AuditData>("/api/audit?limit=200") });
   useEffect(() => {
     if (!socket) return;

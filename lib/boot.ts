@@ -3,6 +3,9 @@ import { createFederation } from "@/lib/federation/index";
 import { LiveHealth } from "@/lib/telemetry/live";
 import { Bus } from "@/lib/realtime/bus";
 import { Poller } from "@/workers/poller";
+import { TelemetryPipeline } from "@/workers/telemetry";
+import { HistoryStore } from "@/lib/telemetry/history";
+import { AlertEngine } from "@/lib/telemetry/alerts";
 import { routeTable } from "@/lib/tenants/service";
 import { seed } from "@/prisma/seed";
 import { setRuntime, type Runtime } from "@/lib/runtime";
@@ -27,8 +30,12 @@ export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" }
   const live = new LiveHealth();
   const bus = new Bus();
   const poller = new Poller(federation, live, bus, env.POLL_INTERVAL_MS);
-  const rt: Runtime = { env, database, federation, live, bus, poller, startedAt: Date.now() };
+  const history = new HistoryStore(db);
+  const alerts = new AlertEngine(db, bus);
+  const pipeline = new TelemetryPipeline(bus, history, alerts);
+  const rt: Runtime = { env, database, federation, live, bus, poller, history, alerts, pipeline, startedAt: Date.now() };
   setRuntime(rt);
+  pipeline.start();
   await poller.pollNow();
   poller.start();
   return rt;
@@ -36,6 +43,7 @@ export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" }
 
 export async function shutdownRuntime(rt: Runtime): Promise<void> {
   await rt.poller.stop();
+  await rt.pipeline.stop();
   await rt.federation.close();
   await rt.database.close();
   setRuntime(undefined);

@@ -20,6 +20,8 @@ const schema = z.object({
   SIM_SEED: z.coerce.number().int().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   NEXTAUTH_URL: z.string().url().optional(),
+  /** When set, /api/metrics requires "Authorization: Bearer <token>". */
+  METRICS_TOKEN: z.string().min(8).optional(),
   /** Seed demo users with these passwords (README lists them). */
   DEMO_PASSWORD: z.string().min(8).default("federation-demo"),
 });

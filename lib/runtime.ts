@@ -3,6 +3,9 @@ import type { Federation } from "@/lib/federation/types";
 import type { LiveHealth } from "@/lib/telemetry/live";
 import type { Bus } from "@/lib/realtime/bus";
 import type { Poller } from "@/workers/poller";
+import type { TelemetryPipeline } from "@/workers/telemetry";
+import type { HistoryStore } from "@/lib/telemetry/history";
+import type { AlertEngine } from "@/lib/telemetry/alerts";
 import type { Env } from "@/lib/env";
 import type { Actor } from "@/lib/auth/permissions";
 import type { ServiceContext } from "@/lib/context";
@@ -17,6 +20,9 @@ export interface Runtime {
   live: LiveHealth;
   bus: Bus;
   poller: Poller;
+  history: HistoryStore;
+  alerts: AlertEngine;
+  pipeline: TelemetryPipeline;
   startedAt: number;
 }
 

@@ -48,8 +48,8 @@ export class Poller {
         }),
       ]);
       this.lastError = null;
-      this.live.update(health);
-      this.bus.emit("health", health);
+      const points = this.live.update(health);
+      this.bus.emit("health", health, points);
     } catch (e) {
       // The screen shows staleness from measuredAt; the error is kept for /api/health.
       this.lastError = e instanceof Error ? e.message : String(e);

@@ -18,7 +18,7 @@ let h: Awaited<ReturnType<typeof createHarness>>;
 beforeAll(async () => {
   h = await createHarness();
   const poller = new Poller(h.federation, h.live, h.bus, 1000);
-  setRuntime({ env: {} as never, database: h.database, federation: h.federation, live: h.live, bus: h.bus, poller, startedAt: Date.now() });
+  setRuntime({ env: {} as never, database: h.database, federation: h.federation, live: h.live, bus: h.bus, poller, startedAt: Date.now() } as never);
 });
 afterAll(async () => {
   setRuntime(undefined);

@@ -2,14 +2,18 @@ import { EventEmitter } from "node:events";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { RegionsChanged, TenantsChanged } from "./events";
 import type { AlertView } from "@/lib/telemetry/alerts";
+import type { Point } from "@/lib/telemetry/series";
 
 // In-process domain events. Services emit here; the socket server (and later other instances'
 // fan-out) listens. Services never import socket.io.
 interface BusEvents {
-  health: [RegionHealth[]];
+  /** One sample of every region, and the series points it added to the live window. */
+  health: [RegionHealth[], Point[]];
   "tenants:changed": [TenantsChanged];
   "regions:changed": [RegionsChanged];
   "alerts:changed": [AlertView[]];
+  /** Points measured outside the region sample (tenant probes). */
+  points: [Point[]];
 }
 
 export class Bus {

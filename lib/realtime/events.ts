@@ -1,9 +1,32 @@
 // The typed event map shared by the socket server and the browser. Realtime invalidates,
 // queries fetch: events carry either a small health sample or the names of what changed.
 import type { RegionHealth } from "@/lib/federation/types";
+import type { Panel, Point } from "@/lib/telemetry/series";
+import type { AlertView } from "@/lib/telemetry/alerts";
 
-export type Topic = "overview" | "tenants";
-export const TOPICS: readonly Topic[] = ["overview", "tenants"];
+/** overview and tenants: every role; audit: admin and compliance. */
+export type Topic = "overview" | "tenants" | "audit";
+export const TOPICS: readonly Topic[] = ["overview", "tenants", "audit"];
+
+export interface TelemetrySubscription {
+  panel: Panel;
+  /** A region id, or "all" for the tenants panel. */
+  regionId: string;
+  /** Last measurement time the client holds: the server sends what came after it. */
+  since?: number;
+}
+
+export interface TelemetryPoints {
+  panel: Panel;
+  regionId: string;
+  points: Point[];
+  serverTime: number;
+}
+
+export interface TelemetrySnapshot extends TelemetryPoints {
+  /** true: the client's data is too old for the window; replace it instead of appending. */
+  reset: boolean;
+}
 
 /** One point of a region's live series (sparklines). t = measurement time, epoch ms. */
 export interface SeriesPoint {
@@ -40,9 +63,14 @@ export interface ServerToClientEvents {
   "health:sample": (s: { regions: RegionHealth[]; serverTime: number }) => void;
   "tenants:changed": (e: TenantsChanged) => void;
   "regions:changed": (e: RegionsChanged) => void;
+  "alerts:changed": (alerts: AlertView[]) => void;
+  "telemetry:snapshot": (s: TelemetrySnapshot) => void;
+  "telemetry:points": (p: TelemetryPoints) => void;
   "app:error": (e: { code: string; message: string }) => void;
 }
 
 export interface ClientToServerEvents {
   subscribe: (p: { topic: Topic }, ack: (r: SubscribeAck) => void) => void;
+  "telemetry:subscribe": (p: TelemetrySubscription, ack: (r: SubscribeAck) => void) => void;
+  "telemetry:unsubscribe": (p: { panel: Panel; regionId: string }) => void;
 }

@@ -7,14 +7,31 @@ import { actorByUserId } from "@/lib/auth/actors";
 import type { Runtime } from "@/lib/runtime";
 import type { Actor } from "@/lib/auth/permissions";
 import { TOPICS, type ClientToServerEvents, type ServerToClientEvents, type Topic } from "./events";
+import { PANELS, panelOf, parseSeries, type Panel, type Point } from "@/lib/telemetry/series";
 
 interface SocketData {
   actor: Actor;
 }
 
-const subscribeSchema = z.object({ topic: z.enum(TOPICS as [Topic, ...Topic[]]) });
+const subscribeSchema = z.object({ topic: z.enum(TOPICS as [Topic, ...Topic[]], { error: `topic must be one of ${TOPICS.join(", ")}` }) });
 
-const TOPIC_ACTION = { overview: "overview:read", tenants: "tenants:read" } as const;
+const TOPIC_ACTION = { overview: "overview:read", tenants: "tenants:read", audit: "audit:read" } as const;
+
+const telemetrySchema = z.object({
+  panel: z.enum(PANELS as [Panel, ...Panel[]], { error: `panel must be one of ${PANELS.join(", ")}` }),
+  regionId: z.string().max(40).regex(/^[a-z][a-z0-9_]*$/, "regionId is malformed"),
+  since: z.number().int().nonnegative().optional(),
+});
+
+const room = (panel: string, regionId: string) => `telemetry:${panel}:${regionId}`;
+
+/** Which (panel, region) a point belongs to: tenant series go to the tenants panel, region "all". */
+function destination(p: Point): { panel: Panel; regionId: string } | null {
+  const panel = panelOf(p.series);
+  const parsed = parseSeries(p.series);
+  if (!panel || !parsed) return null;
+  return { panel, regionId: panel === "tenants" ? "all" : parsed.scope };
+}
 
 /** socket.io on the console's HTTP server: authenticated handshake, authorised subscriptions. */
 export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToServerEvents, ServerToClientEvents, object, SocketData> {
@@ -48,13 +65,61 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
       reply({ ok: true });
       if (topic === "overview") {
         socket.emit("health:snapshot", { regions: rt.live.regions(), series: rt.live.allSeries(), serverTime: Date.now() });
+        socket.emit("alerts:changed", rt.alerts.openAlerts());
       }
+    });
+
+    socket.on("telemetry:subscribe", (raw, ack) => {
+      const reply = typeof ack === "function" ? ack : () => undefined;
+      const refuse = (code: "bad_request" | "forbidden", message: string) => {
+        socket.emit("app:error", { code, message });
+        reply({ ok: false, code, message });
+      };
+      const parsed = telemetrySchema.safeParse(raw);
+      if (!parsed.success) return refuse("bad_request", parsed.error.issues.map((i) => i.message).join("; "));
+      const { panel, regionId, since } = parsed.data;
+      if (!can(socket.data.actor.role, "overview:read")) return refuse("forbidden", "Your role may not read telemetry.");
+      const regionOk = panel === "tenants" ? regionId === "all" : rt.live.region(regionId) !== undefined;
+      if (!regionOk) return refuse("bad_request", panel === "tenants" ? 'the tenants panel takes regionId "all"' : `unknown region "${regionId}"`);
+      void socket.join(room(panel, regionId));
+      reply({ ok: true });
+      const reset = since === undefined || since < rt.live.oldest();
+      const points = rt.live.pointsSince((s) => {
+        const d = destination({ series: s, t: 0, v: null });
+        return d?.panel === panel && d.regionId === regionId;
+      }, reset ? 0 : since);
+      socket.emit("telemetry:snapshot", { panel, regionId, points, reset, serverTime: Date.now() });
+    });
+
+    socket.on("telemetry:unsubscribe", (raw) => {
+      const parsed = telemetrySchema.omit({ since: true }).safeParse(raw);
+      if (parsed.success) void socket.leave(room(parsed.data.panel, parsed.data.regionId));
     });
   });
 
-  rt.bus.on("health", (regions) => io.to("overview").emit("health:sample", { regions, serverTime: Date.now() }));
-  rt.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").emit("tenants:changed", e));
-  rt.bus.on("regions:changed", (e) => io.to("overview").to("tenants").emit("regions:changed", e));
+  const fanOut = (points: Point[]) => {
+    const groups = new Map<string, { panel: Panel; regionId: string; points: Point[] }>();
+    for (const p of points) {
+      const d = destination(p);
+      if (!d) continue;
+      const key = room(d.panel, d.regionId);
+      if (!io.sockets.adapter.rooms.get(key)?.size) continue;
+      const g = groups.get(key) ?? { ...d, points: [] };
+      g.points.push(p);
+      groups.set(key, g);
+    }
+    const serverTime = Date.now();
+    for (const [key, g] of groups) io.to(key).emit("telemetry:points", { ...g, serverTime });
+  };
+  rt.bus.on("points", fanOut);
+  rt.bus.on("alerts:changed", (alerts) => io.emit("alerts:changed", alerts));
+
+  rt.bus.on("health", (regions, points) => {
+    io.to("overview").emit("health:sample", { regions, serverTime: Date.now() });
+    fanOut(points);
+  });
+  rt.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").to("audit").emit("tenants:changed", e));
+  rt.bus.on("regions:changed", (e) => io.to("overview").to("tenants").to("audit").emit("regions:changed", e));
   return io;
 }
 

@@ -77,6 +77,14 @@ export async function markRegion(ctx: ServiceContext, input: MarkRegionInput): P
         reason: input.reason || null,
         requestId,
       });
+      await tx.annotation.create({
+        data: {
+          kind: input.down ? "region_marked_down" : "region_marked_up",
+          regionId: region.id,
+          text: `${region.name} marked ${input.down ? "down" : "up"}${input.reason ? `: ${input.reason}` : ""}`,
+          actor: actor.email,
+        },
+      });
     });
   } catch (e) {
     if (e instanceof FederationError) {

@@ -144,6 +144,9 @@ export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegio
         reason: input.reason || null,
         requestId,
       });
+      await tx.annotation.create({
+        data: { kind: "switch", tenantId: tenant.id, regionId: target.id, text: `${tenant.name} switched to ${target.name}`, actor: actor.email },
+      });
       return after;
     });
     ctx.bus.emit("tenants:changed", { tenantIds: [tenant.id], by: actor.email, at: Date.now() });

@@ -32,7 +32,7 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
   await federation.syncRoutes(await routeTable(database.prisma));
   const live = new LiveHealth();
   const bus = new Bus();
-  const poll = async () => live.update(await federation.readHealth());
+  const poll = async () => void live.update(await federation.readHealth());
   await poll();
   const actor = (id: string): Actor => {
     const u = DEMO_USERS.find((x) => x.id === id)!;

@@ -262,6 +262,8 @@ export class SimFederation implements Federation {
         figures: [
           fig("gpu_util_pct", "GPU utilisation", gpuUtil, "%"),
           ...gpus.map((g, i) => fig(`gpu${i}_util_pct`, `GPU ${i}`, g, "%")),
+          // Model weights hold about half of each L40S's 48 GB; the KV cache takes the rest as load grows.
+          ...gpus.map((g, i) => fig(`gpu${i}_mem_pct`, `GPU ${i} memory`, clamp(52 + kv * 0.4 + (g - gpuUtil) * 0.1, 0, 100), "%")),
           fig("running", "Running requests", running, "req"),
           fig("waiting", "Waiting requests", waiting, "req"),
           fig("kv_cache_pct", "KV-cache use", kv, "%"),

@@ -1,0 +1,41 @@
+import type { PrismaClient } from "@/lib/db/types";
+import { badRequest } from "@/lib/errors";
+import type { HistoryStore, HistoryResult } from "./history";
+import { RANGES, type RangeKey } from "./ranges";
+import { panelSeries } from "./panels";
+import type { HistoryQuery } from "./schemas";
+
+export interface AnnotationView {
+  t: number;
+  kind: string;
+  regionId: string | null;
+  tenantId: string | null;
+  text: string;
+  actor: string | null;
+}
+
+export async function listAnnotations(db: PrismaClient, range: RangeKey, now = Date.now()): Promise<AnnotationView[]> {
+  const rows = await db.annotation.findMany({ where: { t: { gte: new Date(now - RANGES[range].spanMs) } }, orderBy: { t: "asc" }, take: 500 });
+  return rows.map((a) => ({ t: a.t.getTime(), kind: a.kind, regionId: a.regionId, tenantId: a.tenantId, text: a.text, actor: a.actor }));
+}
+
+export interface PanelHistory {
+  range: RangeKey;
+  bucketMs: number;
+  from: number;
+  to: number;
+  series: HistoryResult;
+  annotations: AnnotationView[];
+}
+
+/** M5: a panel's series for one range, with the annotations that fall in it. */
+export async function panelHistory(db: PrismaClient, history: HistoryStore, q: HistoryQuery, now = Date.now()): Promise<PanelHistory> {
+  const regions = (await db.region.findMany({ orderBy: { sortOrder: "asc" }, select: { id: true } })).map((r) => r.id);
+  if (q.region && !regions.includes(q.region)) throw badRequest(`Unknown region "${q.region}". Known regions: ${regions.join(", ")}.`);
+  const spec = RANGES[q.range];
+  const [series, annotations] = await Promise.all([
+    history.query(panelSeries(q.panel, q.region ? [q.region] : regions), q.range, now),
+    listAnnotations(db, q.range, now),
+  ]);
+  return { range: q.range, bucketMs: spec.bucketMs, from: now - spec.spanMs, to: now, series, annotations };
+}
