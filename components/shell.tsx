@@ -3,7 +3,10 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { signOut } from "next-auth/react";
-import { LogOut, Moon, Radio, Sun, WifiOff, XOctagon } from "lucide-react";
+import { AlertTriangle, LogOut, Moon, Radio, Sun, WifiOff, XOctagon } from "lucide-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { fetchJson } from "@/lib/http/fetch-json";
+import type { AlertView } from "@/lib/telemetry/alerts";
 import { useActor } from "./providers";
 import { useSocket } from "@/lib/realtime/client";
 import { useOverview } from "@/lib/telemetry/use-overview";
@@ -45,18 +48,34 @@ function Connection() {
   );
 }
 
-/** Region-down alert for everyone signed in, on every page. */
-function RegionBanner() {
-  const { data } = useOverview();
-  const down = data?.regions.filter((r) => r.status === "down") ?? [];
-  if (down.length === 0) return null;
+/** M6: open alerts for everyone signed in, on every page, as they start and end. */
+function AlertBanner() {
+  useOverview(); // joins the overview room, whose subscription also sends the open alerts
+  const qc = useQueryClient();
+  const { socket } = useSocket();
+  const { data } = useQuery({
+    queryKey: ["alerts", "open"],
+    queryFn: async () => (await fetchJson<{ open: AlertView[] }>("/api/alerts")).open,
+  });
+  useEffect(() => {
+    if (!socket) return;
+    const onAlerts = (a: AlertView[]) => qc.setQueryData(["alerts", "open"], a);
+    socket.on("alerts:changed", onAlerts);
+    return () => {
+      socket.off("alerts:changed", onAlerts);
+    };
+  }, [socket, qc]);
+  const open = data ?? [];
+  if (open.length === 0) return null;
+  const down = open.some((a) => a.kind === "region_down");
   return (
-    <div className="banner bad" role="alert">
-      <XOctagon size={16} aria-hidden />
+    <div className={`banner ${down ? "bad" : "warn"}`} role="alert" data-testid="alert-banner">
+      {down ? <XOctagon size={16} aria-hidden /> : <AlertTriangle size={16} aria-hidden />}
       <div>
-        {down.map((r) => (
-          <div key={r.regionId}>
-            <strong>{r.name} is DOWN</strong> — {r.reasons[0] ?? "no reason reported"}
+        {open.map((a) => (
+          <div key={a.id}>
+            <strong>{a.kind === "region_down" ? "Region down" : "Replication SLO breach"}</strong> — {a.message}{" "}
+            <span className="small">(since {new Date(a.startedAt).toLocaleTimeString("en-GB")})</span>
           </div>
         ))}
       </div>
@@ -70,6 +89,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
   const links = [
     { href: "/overview", label: "Overview", show: true },
     { href: "/tenants", label: "Tenants", show: true },
+    { href: "/telemetry", label: "Telemetry", show: true },
     { href: "/audit", label: "Audit", show: can(actor.role, "audit:read") },
   ];
   return (
@@ -100,7 +120,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
           <LogOut size={16} aria-hidden />
         </button>
       </header>
-      <RegionBanner />
+      <AlertBanner />
       <main>{children}</main>
     </>
   );

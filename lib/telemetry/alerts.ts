@@ -2,6 +2,9 @@ import type { PrismaClient } from "@/lib/db/types";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { Bus } from "@/lib/realtime/bus";
 import { formatDuration } from "@/lib/format";
+import { p95 } from "./stats";
+
+export { p95 };
 
 // M6: alerts every signed-in user sees, recorded with start and end. Two rules:
 //  - region_down: the region's roll-up says down;
@@ -30,15 +33,6 @@ interface OpenAlert {
   startedAt: Date;
   message: string;
   peak: number | null;
-}
-
-export function p95(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  // Linear interpolation, as PostgreSQL's percentile_cont does.
-  const pos = 0.95 * (s.length - 1);
-  const lo = Math.floor(pos);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
 }
 
 export class AlertEngine {
