@@ -94,6 +94,7 @@ export function PanelCharts({ panel, regions, source, annotations }: Props) {
           )}
         </div>
       )}
+      <AnnotationList annotations={annotations.filter((a) => a.t >= from && a.t <= now)} />
       <div className="charts">
         {built.map(({ chart, rows, lines, p95: stats }) => (
           <figure key={chart.id} className="chart-card" data-testid={`chart-${chart.id}`}>
@@ -120,5 +121,32 @@ export function PanelCharts({ panel, regions, source, annotations }: Props) {
         ))}
       </div>
     </div>
+  );
+}
+
+const ANNOTATION_WORDS: Record<string, string> = {
+  switch: "switch",
+  region_marked_down: "marked down",
+  region_marked_up: "marked up",
+  region_down_start: "region down",
+  region_down_end: "region up",
+  lag_slo_start: "SLO breach",
+  lag_slo_end: "SLO recovered",
+};
+
+/** The events drawn as dashed vertical lines, newest first, in words. */
+function AnnotationList({ annotations }: { annotations: AnnotationView[] }) {
+  if (annotations.length === 0) return null;
+  const shown = [...annotations].reverse().slice(0, 6);
+  return (
+    <ul className="annotations small" aria-label="Events in view (dashed lines on the charts)">
+      {shown.map((a, i) => (
+        <li key={`${a.t}-${i}`}>
+          <span className="num">{new Date(a.t).toLocaleTimeString("en-GB")}</span> <span className="tag">{ANNOTATION_WORDS[a.kind] ?? a.kind}</span> {a.text}
+          {a.actor && <span className="muted"> · {a.actor}</span>}
+        </li>
+      ))}
+      {annotations.length > shown.length && <li className="muted">and {annotations.length - shown.length} earlier</li>}
+    </ul>
   );
 }

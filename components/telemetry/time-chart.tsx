@@ -61,7 +61,7 @@ export function TimeChart({ rows, lines, unit, from, to, slo, annotations = [], 
             stroke="var(--muted)"
             fontSize={11}
             width={62}
-            tickFormatter={(v) => formatFigure(v, unit)}
+            tickFormatter={(v) => (["ms", "bytes", "%", "s"].includes(unit) ? formatFigure(v, unit) : formatFigure(v, ""))}
             domain={[0, (max: number) => Math.max(max, slo ? slo.value * 1.15 : 0) || 1]}
             allowDecimals
           />

@@ -55,7 +55,7 @@ export class SimFederation implements Federation {
     if (opts.regions.length === 0) throw new Error("the simulation needs at least one region");
     this.rand = seededRandom(opts.seed ?? Date.now());
     this.now = opts.now ?? Date.now;
-    this.spikeRate = opts.spikeRate ?? 1 / 90;
+    this.spikeRate = opts.spikeRate ?? 1 / 240;
     this.lastStep = this.now();
     for (const ref of opts.regions) {
       this.regions.set(ref.id, {
@@ -118,7 +118,7 @@ export class SimFederation implements Federation {
         r.baseLagMs = clamp(r.baseLagMs + gaussian(this.rand) * 6 + (80 - r.baseLagMs) * 0.05, 15, 400);
         r.spikeMs *= 0.72;
         if (r.spikeMs < 5) r.spikeMs = 0;
-        if (this.rand() < this.spikeRate) r.spikeMs += 500 + this.rand() * 1800;
+        if (this.rand() < this.spikeRate) r.spikeMs += 400 + this.rand() * 1400;
         r.gpuNoise = r.gpuNoise.map((n) => clamp(n * 0.8 + gaussian(this.rand) * 2.5, -12, 12));
         r.objectBacklog = Math.max(0, Math.round(r.objectBacklog * 0.8 + (this.rand() < 0.2 ? this.rand() * 4 : 0)));
         r.lsnBacklogBytes = Math.max(0, Math.round(r.lsnBacklogBytes * 0.6 + this.rand() * 48 * 1024));
