@@ -5,7 +5,7 @@ import { tenantKeys } from "@/lib/tenants/keys";
 import type { TenantView } from "@/lib/tenants/service";
 import { useOverview, useRegions } from "@/lib/telemetry/use-overview";
 import { rpoNow } from "@/lib/telemetry/rpo";
-import { formatAge, formatFigure } from "@/lib/format";
+import { formatAge } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { StatusPill } from "../status";
 
@@ -18,7 +18,7 @@ export function TenantPanel() {
   const health = overview.data?.regions ?? [];
   const name = (id: string) => regions.data?.find((r) => r.id === id)?.name ?? id;
   const rows = (tenants.data ?? []).map((t) => ({ t, rpo: rpoNow(t, health) }));
-  rows.sort((a, b) => (b.rpo.seconds ?? Infinity) - (a.rpo.seconds ?? Infinity));
+  rows.sort((a, b) => (b.rpo.seconds ?? -1) - (a.rpo.seconds ?? -1));
   return (
     <div className="table-wrap">
       <table className="data" data-testid="rpo-table">
@@ -38,7 +38,7 @@ export function TenantPanel() {
               <td>{t.name}</td>
               <td>{name(t.servingRegionId)}</td>
               <td>{rpo.copyRegionId ? name(rpo.copyRegionId) : <span className="muted">none (locked to one region)</span>}</td>
-              <td className="num">{rpo.seconds === null ? "—" : formatFigure(rpo.seconds, "s")}</td>
+              <td className="num">{rpo.seconds === null ? "—" : `${rpo.seconds.toFixed(3)} s`}</td>
               <td>
                 {rpo.seconds === null ? (
                   <StatusPill status="unknown" label={rpo.reason ?? "unknown"} />
