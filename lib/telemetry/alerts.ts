@@ -63,7 +63,7 @@ export class AlertEngine {
       this.lagWindow.set(r.regionId, w);
 
       const down = r.status === "down";
-      changed = (await this.toggle("region_down", r.regionId, down, `${r.name} is down: ${r.reasons[0] ?? "no reason reported"}`, null, now)) || changed;
+      changed = (await this.toggle("region_down", r, down, `${r.name} is down: ${r.reasons[0] ?? "no reason reported"}`, null, now)) || changed;
 
       const lagP95 = w.length >= MIN_SAMPLES ? p95(w.map((p) => p.v)) : null;
       // While the region itself is down its lag is unmeasurable: the down alert covers it.
@@ -71,7 +71,7 @@ export class AlertEngine {
       changed =
         (await this.toggle(
           "lag_slo",
-          r.regionId,
+          r,
           breach,
           `Cross-region lag into ${r.name}: p95 ${lagP95 === null ? "—" : formatDuration(lagP95)} over the last minute is above the 1 s SLO`,
           lagP95,
@@ -81,7 +81,8 @@ export class AlertEngine {
     if (changed) this.bus.emit("alerts:changed", this.openAlerts());
   }
 
-  private async toggle(kind: AlertKind, regionId: string, active: boolean, message: string, value: number | null, now: number): Promise<boolean> {
+  private async toggle(kind: AlertKind, region: RegionHealth, active: boolean, message: string, value: number | null, now: number): Promise<boolean> {
+    const regionId = region.regionId;
     const key = `${kind}:${regionId}`;
     const cur = this.open.get(key);
     if (active && !cur) {
@@ -99,7 +100,7 @@ export class AlertEngine {
     if (!active && cur) {
       this.open.delete(key);
       await this.db.alert.update({ where: { id: cur.id }, data: { endedAt: new Date(now) } });
-      const text = kind === "region_down" ? `region ${regionId} is back up` : `cross-region lag into ${regionId} back within the 1 s SLO`;
+      const text = kind === "region_down" ? `${region.name} is back up` : `Cross-region lag into ${region.name} back within the 1 s SLO`;
       await this.db.annotation.create({ data: { t: new Date(now), kind: `${kind}_end`, regionId, text } });
       return true;
     }

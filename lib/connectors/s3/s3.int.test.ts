@@ -54,7 +54,8 @@ describe("S3 connector (live)", () => {
       }, 5000, 200);
       const lag = h.figures.find((f) => f.key === "replication_lag_ms")!.value!;
       expect(lag).toBeGreaterThan(3000 - cfg.canaryIntervalMs - 300);
-      expect(lag).toBeLessThan(Date.now() - pausedAt + 300);
+      // the replicator may already have been behind when paused (a loaded machine): loose upper bound
+      expect(lag).toBeLessThan(Date.now() - pausedAt + 2 * cfg.canaryIntervalMs);
       expect(h.status).toBe("degraded");
       expect(h.reason).toMatch(/behind/);
     } finally {

@@ -1,7 +1,7 @@
 // Against the running lab's inference stand-in: OpenAI-compatible API, vLLM metric names, and
 // DCGM GPU metrics whose load follows the traffic actually sent.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cfg, requireLab, sleep } from "@/lib/federation/lab/testing";
+import { cfg, requireLab, sleep, waitFor } from "@/lib/federation/lab/testing";
 import { GpuClient } from "../gpu/client";
 import { meanUtil } from "../gpu/parse";
 import { VllmClient } from "./client";
@@ -41,9 +41,13 @@ describe("vLLM + GPU connectors (live stand-in)", () => {
     expect(idle.running).toBe(0);
     expect(idleUtil).toBe(0);
     const before = idle.generationTokensTotal!;
-    const load = Array.from({ length: 24 }, () => chat(100)); // 16 batch slots → some wait
-    await sleep(600);
-    const busy = parseVllmMetrics(await vllm.metricsText());
+    // 16 batch slots → 8 wait; 250 tokens at 8 ms ≈ 2 s per request
+    const load = Array.from({ length: 24 }, () => chat(250));
+    const busy = await waitFor("all 24 requests admitted or queued", async () => {
+      const m = parseVllmMetrics(await vllm.metricsText());
+      return m.running! + m.waiting! === 24 ? m : null;
+    }, 3000, 20);
+    await sleep(1100); // fill the 1 s GPU utilisation window (requests run ≈ 2 s)
     const gpus = await gpu.read();
     expect(busy.running).toBe(16);
     expect(busy.waiting).toBe(8);
@@ -53,7 +57,7 @@ describe("vLLM + GPU connectors (live stand-in)", () => {
     expect(gpus.every((g) => g.modelName === "NVIDIA L40S")).toBe(true);
     await Promise.all((await Promise.all(load)).map((x) => x.text()));
     const after = parseVllmMetrics(await vllm.metricsText());
-    expect(after.generationTokensTotal! - before).toBe(2400);
+    expect(after.generationTokensTotal! - before).toBe(24 * 250);
     expect(after.running).toBe(0);
     expect(after.ttftP95Seconds).toBeGreaterThan(0);
     const probe = new InferenceProbe("infer", vllm, gpu);
