@@ -3,6 +3,7 @@ import { createFederation } from "@/lib/federation/index";
 import { LiveHealth } from "@/lib/telemetry/live";
 import { Bus } from "@/lib/realtime/bus";
 import { Poller } from "@/workers/poller";
+import { TenantProber } from "@/workers/tenant-prober";
 import { TelemetryPipeline } from "@/workers/telemetry";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
@@ -33,15 +34,21 @@ export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" }
   const history = new HistoryStore(db);
   const alerts = new AlertEngine(db, bus);
   const pipeline = new TelemetryPipeline(bus, history, alerts);
-  const rt: Runtime = { env, database, federation, live, bus, poller, history, alerts, pipeline, startedAt: Date.now() };
+  const prober = new TenantProber(federation, live, history, bus, env.TENANT_PROBE_INTERVAL_MS);
+  const refreshTenants = async () => prober.setTenants(Object.keys(await routeTable(db)));
+  await refreshTenants();
+  bus.on("tenants:changed", () => void refreshTenants());
+  const rt: Runtime = { env, database, federation, live, bus, poller, prober, history, alerts, pipeline, startedAt: Date.now() };
   setRuntime(rt);
   pipeline.start();
   await poller.pollNow();
   poller.start();
+  prober.start();
   return rt;
 }
 
 export async function shutdownRuntime(rt: Runtime): Promise<void> {
+  rt.prober.stop();
   await rt.poller.stop();
   await rt.pipeline.stop();
   await rt.federation.close();

@@ -16,6 +16,8 @@ const schema = z.object({
   FEDERATION_MODE: z.enum(["sim", "lab"]).default("sim"),
   /** Sampling period of the pollers, ms. */
   POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** M4: every tenant gets one synthetic request through the router per this period, ms. */
+  TENANT_PROBE_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(5000),
   /** Seed for the simulation's randomness (tests pin it). */
   SIM_SEED: z.coerce.number().int().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),

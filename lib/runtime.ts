@@ -3,6 +3,7 @@ import type { Federation } from "@/lib/federation/types";
 import type { LiveHealth } from "@/lib/telemetry/live";
 import type { Bus } from "@/lib/realtime/bus";
 import type { Poller } from "@/workers/poller";
+import type { TenantProber } from "@/workers/tenant-prober";
 import type { TelemetryPipeline } from "@/workers/telemetry";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { AlertEngine } from "@/lib/telemetry/alerts";
@@ -20,6 +21,7 @@ export interface Runtime {
   live: LiveHealth;
   bus: Bus;
   poller: Poller;
+  prober: TenantProber;
   history: HistoryStore;
   alerts: AlertEngine;
   pipeline: TelemetryPipeline;

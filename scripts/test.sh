@@ -7,16 +7,28 @@ cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 out=$(mktemp -d /tmp/fc-test.XXXXXX)
 pgdir="$out/pg"
-cleanup() { bash scripts/pg-server.sh stop "$pgdir" >/dev/null 2>&1 || true; }
+cleanup() {
+  bash scripts/pg-server.sh stop "$pgdir" >/dev/null 2>&1 || true
+  [ "${lab_started:-0}" = 1 ] && lab/down >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "FAILED: $*"; exit 1; }
 
 step "system packages"
+# binary or file that proves the package is there → Debian package
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
+check() { [ -e "$1" ] || command -v "$1" >/dev/null 2>&1 || need+=("$2"); }
+check /usr/bin/chromium chromium
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+check haproxy haproxy
+check /usr/sbin/mariadbd mariadb-server
+check mariadb mariadb-client
+check /usr/lib/galera/libgalera_smm.so galera-4
+check rsync rsync
+check socat socat
+check jq jq
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing ${need[*]}: run as root or install them with apt-get"
   echo "installing ${need[*]} with apt-get…"
@@ -33,9 +45,11 @@ npx --no-install tsc --noEmit -p tsconfig.json || fail "type check"
 step "unit tests"
 npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$out/unit.json" || fail "unit tests"
 
-step "integration tests (real PostgreSQL)"
+step "integration tests (real PostgreSQL; the lab of real servers)"
 TEST_DATABASE_URL=$(bash scripts/pg-server.sh start "$pgdir") || fail "could not start PostgreSQL"
 echo "PostgreSQL at $TEST_DATABASE_URL"
+lab_started=1
+lab/up || { lab/status; fail "the lab did not start (logs in .lab/log/)"; }
 TEST_DATABASE_URL=$TEST_DATABASE_URL npx --no-install vitest run --project integration \
   --reporter=default --reporter=json --outputFile.json="$out/integration.json" || fail "integration tests"
 cleanup

@@ -1,13 +1,18 @@
-import type { Federation } from "@/lib/federation/types";
+import type { ComponentHealth, Federation, RegionHealth } from "@/lib/federation/types";
+import { assembleRegion } from "@/lib/federation/assemble";
 import type { LiveHealth } from "@/lib/telemetry/live";
 import type { Bus } from "@/lib/realtime/bus";
 
-// Samples the federation at a fixed period and publishes each sample. A poll never overlaps
-// the previous one, and a poll that takes too long is abandoned (the federation reports dead
-// components itself; this guards against a federation that hangs as a whole).
+// Samples every component of every region once per period. Each component is probed on its
+// own: a probe still running from an earlier round is not started again (no pile-up), and a
+// round publishes when its probes have answered or after a deadline, whichever comes first, so
+// a slow or dead component never delays the others. Its last answer keeps its own measuredAt,
+// and after a few seconds without an answer it is reported unknown with that reason.
 export class Poller {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly latest = new Map<string, ComponentHealth>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private round: Promise<void> | null = null;
   lastError: string | null = null;
 
   constructor(
@@ -15,46 +20,71 @@ export class Poller {
     private readonly live: LiveHealth,
     private readonly bus: Bus,
     private readonly intervalMs: number,
+    /** How long a round waits for its slowest probe before publishing without it. */
+    private readonly deadlineMs = Math.round(intervalMs * 0.6),
   ) {}
 
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.pollNow(), this.intervalMs);
-    void this.pollNow();
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    await this.round;
   }
 
-  /** Poll now (after a change an admin made, so the screen shows it at once). */
+  /** Runs a round now (after a change an admin made, so the screen shows it at once). */
   pollNow(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.poll().finally(() => {
-      this.running = null;
+    const r = this.runRound().finally(() => {
+      if (this.round === r) this.round = null;
     });
-    return this.running;
+    this.round = r;
+    return r;
   }
 
-  private async poll(): Promise<void> {
-    let timeout: NodeJS.Timeout | undefined;
-    try {
-      const health = await Promise.race([
-        this.federation.readHealth(),
-        new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => reject(new Error(`federation did not answer within ${this.intervalMs * 2} ms`)), this.intervalMs * 2);
-        }),
-      ]);
-      this.lastError = null;
-      const points = this.live.update(health);
-      this.bus.emit("health", health, points);
-    } catch (e) {
-      // The screen shows staleness from measuredAt; the error is kept for /api/health.
-      this.lastError = e instanceof Error ? e.message : String(e);
-    } finally {
-      clearTimeout(timeout);
+  private async runRound(): Promise<void> {
+    const started: Promise<void>[] = [];
+    for (const probe of this.federation.probes()) {
+      const key = `${probe.regionId}:${probe.kind}`;
+      if (this.inFlight.has(key)) continue;
+      const p = probe
+        .run()
+        .then((h) => void this.latest.set(key, h))
+        .catch((e: unknown) => {
+          // Probes must not throw; if one does, say so instead of freezing its last answer.
+          this.latest.set(key, {
+            kind: probe.kind,
+            name: probe.kind,
+            status: "unknown",
+            reason: `probe error: ${e instanceof Error ? e.message : String(e)}`,
+            figures: [],
+            measuredAt: Date.now(),
+          });
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, p);
+      started.push(p);
     }
+    let deadline: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(started), new Promise<void>((r) => (deadline = setTimeout(r, this.deadlineMs)))]);
+    clearTimeout(deadline);
+    this.publish();
+  }
+
+  private publish(): void {
+    const now = Date.now();
+    const regions: RegionHealth[] = this.federation.regions.map((ref) =>
+      assembleRegion(
+        ref,
+        [...this.latest].filter(([k]) => k.startsWith(`${ref.id}:`)).map(([, h]) => h),
+        now,
+        Math.max(3000, this.intervalMs * 3),
+      ),
+    );
+    const points = this.live.update(regions);
+    this.lastError = null;
+    this.bus.emit("health", regions, points);
   }
 }

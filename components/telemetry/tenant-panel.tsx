@@ -5,19 +5,28 @@ import { tenantKeys } from "@/lib/tenants/keys";
 import type { TenantView } from "@/lib/tenants/service";
 import { useOverview, useRegions } from "@/lib/telemetry/use-overview";
 import { rpoNow } from "@/lib/telemetry/rpo";
-import { formatAge } from "@/lib/format";
+import { formatAge, formatFigure } from "@/lib/format";
+import type { TenantLatencyView } from "@/lib/telemetry/service";
 import { useNow } from "@/lib/use-now";
 import { StatusPill } from "../status";
 
-/** M2 "RPO now" per tenant: how much of the tenant's acknowledged writes the other region may still lack. */
+/**
+ * M2 "RPO now" per tenant (how much of its acknowledged writes the other region may still lack)
+ * and M4 latency through the router from synthetic probes.
+ */
 export function TenantPanel() {
   const tenants = useQuery({ queryKey: tenantKeys.list({}), queryFn: () => fetchJson<TenantView[]>("/api/tenants") });
+  const latency = useQuery({
+    queryKey: ["telemetry", "tenants-latency"],
+    queryFn: () => fetchJson<TenantLatencyView[]>("/api/telemetry/tenants"),
+    refetchInterval: 5000,
+  });
   const overview = useOverview();
   const regions = useRegions();
   const now = useNow(1000);
   const health = overview.data?.regions ?? [];
   const name = (id: string) => regions.data?.find((r) => r.id === id)?.name ?? id;
-  const rows = (tenants.data ?? []).map((t) => ({ t, rpo: rpoNow(t, health) }));
+  const rows = (tenants.data ?? []).map((t) => ({ t, rpo: rpoNow(t, health), lat: latency.data?.find((l) => l.tenant === t.slug) }));
   rows.sort((a, b) => (b.rpo.seconds ?? -1) - (a.rpo.seconds ?? -1));
   return (
     <div className="table-wrap">
@@ -30,10 +39,13 @@ export function TenantPanel() {
             <th scope="col">RPO now</th>
             <th scope="col">Against 1 s SLO</th>
             <th scope="col">Measured</th>
+            <th scope="col">Latency p50 (15 min)</th>
+            <th scope="col">p95</th>
+            <th scope="col">Last probe</th>
           </tr>
         </thead>
         <tbody>
-          {rows.map(({ t, rpo }) => (
+          {rows.map(({ t, rpo, lat }) => (
             <tr key={t.id} data-testid={`rpo-${t.id}`}>
               <td>{t.name}</td>
               <td>{name(t.servingRegionId)}</td>
@@ -49,6 +61,20 @@ export function TenantPanel() {
                 )}
               </td>
               <td className="num small">{rpo.measuredAt ? formatAge(now + (overview.data?.clockOffsetMs ?? 0) - rpo.measuredAt) : "—"}</td>
+              <td className="num">{formatFigure(lat?.p50 ?? null, "ms")}</td>
+              <td className="num">{formatFigure(lat?.p95 ?? null, "ms")}</td>
+              <td className="small" data-testid="probe">
+                {!lat?.latest ? (
+                  <span className="muted">not probed yet</span>
+                ) : lat.latest.ok ? (
+                  <>
+                    <StatusPill status="up" label={`${formatFigure(lat.latest.latencyMs, "ms")} via ${name(lat.latest.servedBy ?? "?")}`} />{" "}
+                    <span className="muted num">{formatAge(now + (overview.data?.clockOffsetMs ?? 0) - lat.latest.measuredAt)}</span>
+                  </>
+                ) : (
+                  <StatusPill status="down" label={lat.latest.error ?? "failed"} />
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

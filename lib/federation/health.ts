@@ -11,6 +11,7 @@ const CRITICAL: ReadonlySet<ComponentKind> = new Set(["router", "galera"]);
  */
 export function rollupRegion(components: ComponentHealth[]): { status: RegionStatus; reasons: string[] } {
   if (components.length === 0) return { status: "unknown", reasons: ["no components registered"] };
+  const allUnknown = components.every((c) => c.status === "unknown");
   let down = false;
   let degraded = false;
   // Components failing for the same reason (a whole region gone) are named once, together.
@@ -27,5 +28,5 @@ export function rollupRegion(components: ComponentHealth[]): { status: RegionSta
     const who = labels.length === components.length && labels.length > 1 ? `All ${labels.length} components` : labels.join(", ");
     return `${who} ${status}${reason ? `: ${reason}` : ""}`;
   });
-  return { status: down ? "down" : degraded ? "degraded" : "healthy", reasons };
+  return { status: down ? "down" : allUnknown ? "unknown" : degraded ? "degraded" : "healthy", reasons };
 }

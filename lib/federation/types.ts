@@ -68,10 +68,34 @@ export interface RegionRef {
   name: string;
 }
 
+/** One component of one region, measured on its own schedule by the pollers. */
+export interface ComponentProbe {
+  regionId: string;
+  kind: ComponentKind;
+  /** Never throws and never hangs: a dead or slow system comes back down/unknown with a reason. */
+  run(): Promise<ComponentHealth>;
+}
+
+/** M4: one synthetic request for a tenant through the router. */
+export interface TenantProbe {
+  tenant: string;
+  ok: boolean;
+  /** Region whose app answered (the router may have used the backup). */
+  servedBy: string | null;
+  latencyMs: number | null;
+  error: string | null;
+  measuredAt: number;
+}
+
 export interface Federation {
   readonly mode: "sim" | "lab" | "config";
-  /** Probe every component of every region. Never throws for a dead component: reports it. */
+  readonly regions: readonly RegionRef[];
+  /** One probe per component per region; the pollers run each on its own, never overlapping itself. */
+  probes(): ComponentProbe[];
+  /** Every probe once, rolled up per region (start-up, tests, one-off reads). */
   readHealth(): Promise<RegionHealth[]>;
+  /** A synthetic request for the tenant through the router, timed. Never throws. */
+  probeTenant(tenant: string): Promise<TenantProbe>;
   /** What the router does now. */
   readRoutes(): Promise<RouteTable>;
   /** Send one tenant's requests to a region. Throws FederationError when the router refuses. */

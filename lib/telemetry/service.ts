@@ -3,6 +3,7 @@ import { badRequest } from "@/lib/errors";
 import type { HistoryStore, HistoryResult } from "./history";
 import { RANGES, type RangeKey } from "./ranges";
 import { panelSeries } from "./panels";
+import { tenantSeries } from "./series";
 import type { HistoryQuery } from "./schemas";
 
 export interface AnnotationView {
@@ -38,4 +39,28 @@ export async function panelHistory(db: PrismaClient, history: HistoryStore, q: H
     listAnnotations(db, q.range, now),
   ]);
   return { range: q.range, bucketMs: spec.bucketMs, from: now - spec.spanMs, to: now, series, annotations };
+}
+
+export interface TenantLatencyView {
+  tenant: string;
+  latest: import("@/lib/federation/types").TenantProbe | null;
+  p50: number | null;
+  p95: number | null;
+  samples: number;
+  windowMs: number;
+}
+
+/** M4: per tenant, the latest synthetic request and p50/p95 latency over the window. */
+export async function tenantLatency(
+  history: HistoryStore,
+  latest: Map<string, import("@/lib/federation/types").TenantProbe>,
+  tenants: string[],
+  windowMs = 15 * 60_000,
+): Promise<TenantLatencyView[]> {
+  const names = tenants.map((t) => tenantSeries(t, "latency_ms"));
+  const pct = await history.percentiles(names, windowMs);
+  return tenants.map((t) => {
+    const p = pct[tenantSeries(t, "latency_ms")];
+    return { tenant: t, latest: latest.get(t) ?? null, p50: p?.p50 ?? null, p95: p?.p95 ?? null, samples: p?.n ?? 0, windowMs };
+  });
 }

@@ -133,7 +133,7 @@ export function routerComponent(
   const markedDown = view.serverRefs.length > 0 && view.serverRefs.every((ref) => states.find((s) => s.backend === ref.backend && s.server === ref.server)?.maint);
   const figures: Figure[] = [
     { key: "requests_per_sec", label: "Requests/s", value: be ? be.rate : null, unit: "req/s" },
-    { key: "tenants_served", label: "Tenants routed here", value: tenantsServed, unit: "tenants" },
+    { key: "tenants_routed", label: "Tenants routed here", value: tenantsServed, unit: "" },
     { key: "sessions", label: "Current sessions", value: be ? be.currentSessions : null, unit: "sessions" },
   ];
   let status: ComponentHealth["status"] = "up";

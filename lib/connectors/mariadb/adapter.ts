@@ -171,19 +171,19 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
   const fenced = ok.length > 0 && ok.every((r) => r.role.readOnly);
   if (fenced) reasons.push("fenced: read_only on every node");
   const figures: Figure[] = [
-    { key: "replication_lag_ms", label: "Cross-region lag (heartbeat)", value: lagMs, unit: "ms" },
+    { key: "cross_region_lag_ms", label: "Cross-region lag (heartbeat)", value: lagMs, unit: "ms" },
     { key: "nodes_up", label: "Nodes reachable", value: ok.length, unit: `of ${p.nodes.length}` },
   ];
   if (p.galera) {
     figures.push(
       { key: "cluster_size", label: "Cluster size", value: first ? first.wsrep.clusterSize : null, unit: "nodes" },
-      { key: "flow_control_paused", label: "Flow control paused", value: first ? maxOf(ok.map((r) => r.wsrep.flowControlPaused)) : null, unit: "fraction" },
+      { key: "flow_control_paused_pct", label: "Flow control paused", value: first ? pct(maxOf(ok.map((r) => r.wsrep.flowControlPaused))) : null, unit: "%" },
       { key: "recv_queue", label: "Receive queue", value: first ? maxOf(ok.map((r) => r.wsrep.recvQueue)) : null, unit: "writesets" },
     );
   }
   figures.push(
     { key: "seconds_behind_master", label: "Seconds_Behind_Master (1 s resolution)", value: sbm.length ? maxOf(sbm) : null, unit: "s" },
-    { key: "read_only", label: "Fenced (read_only)", value: ok.length ? (fenced ? 1 : 0) : null, unit: "bool" },
+    { key: "read_only", label: "Fenced (read_only, 1 = yes)", value: ok.length ? (fenced ? 1 : 0) : null, unit: "" },
   );
   const status: ComponentHealth["status"] = down ? "down" : reasons.length ? "degraded" : "up";
   return {
@@ -195,4 +195,9 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
 function maxOf(v: (number | null)[]): number | null {
   const n = v.filter((x): x is number => x !== null);
   return n.length ? Math.max(...n) : null;
+}
+
+/** wsrep_flow_control_paused is a fraction of time; shown as a percentage. */
+function pct(fraction: number | null): number | null {
+  return fraction === null ? null : Math.round(fraction * 1000) / 10;
 }

@@ -60,14 +60,14 @@ export async function postgresHealth(p: PostgresProbe): Promise<{ health: Compon
     return { health: { kind: "postgres", name: p.name, status: "down", reason: `${p.node.name} unreachable: ${(e as Error).message}`, figures: [], measuredAt }, lagMs: null, lagBytes: null };
   }
   const reasons: string[] = [];
-  const figures: Figure[] = [{ key: "role", label: "Role", value: st.inRecovery ? 0 : 1, unit: "1=primary,0=replica" }];
+  const figures: Figure[] = [];
   let lagMs: number | null = null;
   let lagBytes: number | null = null;
   if (!st.inRecovery) {
     if (p.expectedRole === "replica") reasons.push(`${p.node.name} is a primary (promoted); expected a replica`);
     try {
       const reps = await p.node.replication();
-      figures.push({ key: "replicas_streaming", label: "Replicas streaming", value: reps.filter((r) => r.state === "streaming").length, unit: "replicas" });
+      figures.push({ key: "streaming_replicas", label: "Streaming replicas", value: reps.filter((r) => r.state === "streaming").length, unit: "" });
       const worst = reps.map((r) => r.replayLagBytes).filter((x): x is number => x !== null);
       lagBytes = worst.length ? Math.max(...worst) : null;
       figures.push({ key: "replica_lag_bytes", label: "Replica replay lag (LSN)", value: lagBytes, unit: "bytes" });
@@ -92,7 +92,7 @@ export async function postgresHealth(p: PostgresProbe): Promise<{ health: Compon
     );
   }
   return {
-    health: { kind: "postgres", name: p.name, status: reasons.length ? "degraded" : "up", reason: reasons.length ? reasons.join("; ") : null, figures, measuredAt },
+    health: { kind: "postgres", name: `${p.name} ${st.inRecovery ? "replica" : "primary"}`, status: reasons.length ? "degraded" : "up", reason: reasons.length ? reasons.join("; ") : null, figures, measuredAt },
     lagMs,
     lagBytes,
   };

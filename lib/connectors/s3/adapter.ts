@@ -39,7 +39,7 @@ export async function objectStoreHealth(p: ObjectStoreProbe): Promise<ComponentH
     if (l === null) reasons.push(`no canary from ${peer.regionId} replicated yet`);
     else lag = Math.max(lag ?? 0, l);
   }
-  figures.push({ key: "replication_lag_ms", label: "Object replication lag (canary)", value: lag, unit: "ms" });
+  figures.push({ key: "canary_lag_ms", label: "Object replication lag (canary)", value: lag, unit: "ms" });
   let backlog: number | null = null;
   if (p.replicationMetricsUrl) {
     try {
@@ -48,7 +48,7 @@ export async function objectStoreHealth(p: ObjectStoreProbe): Promise<ComponentH
       reasons.push(`replication metrics unavailable: ${(e as Error).message}`);
     }
   }
-  figures.push({ key: "replication_backlog", label: "Objects pending replication", value: backlog, unit: "objects" });
+  figures.push({ key: "backlog", label: "Objects pending replication", value: backlog, unit: "objects" });
   if (lag !== null && lag > p.lagDegradedMs) reasons.push(`object replication ${Math.round(lag)} ms behind (SLO ${p.lagDegradedMs} ms)`);
   return {
     kind: "object_store",

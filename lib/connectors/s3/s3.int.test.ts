@@ -30,10 +30,10 @@ describe("S3 connector (live)", () => {
     await kl.live();
     const h = await probeCy();
     expect(h.status).toBe("up");
-    const lag = h.figures.find((f) => f.key === "replication_lag_ms")!.value!;
+    const lag = h.figures.find((f) => f.key === "canary_lag_ms")!.value!;
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(cfg.canaryIntervalMs + 2 * cfg.s3.replicatorIntervalMs);
-    expect(h.figures.find((f) => f.key === "replication_backlog")!.value).toBe(0);
+    expect(h.figures.find((f) => f.key === "backlog")!.value).toBe(0);
   });
 
   it("an object written in one region appears in the other", async () => {
@@ -50,9 +50,9 @@ describe("S3 connector (live)", () => {
       await sleep(3000);
       const h = await waitFor("backlog of 3+", async () => {
         const x = await probeCy();
-        return (x.figures.find((f) => f.key === "replication_backlog")!.value ?? 0) >= 3 ? x : null;
+        return (x.figures.find((f) => f.key === "backlog")!.value ?? 0) >= 3 ? x : null;
       }, 5000, 200);
-      const lag = h.figures.find((f) => f.key === "replication_lag_ms")!.value!;
+      const lag = h.figures.find((f) => f.key === "canary_lag_ms")!.value!;
       expect(lag).toBeGreaterThan(3000 - cfg.canaryIntervalMs - 300);
       // the replicator may already have been behind when paused (a loaded machine): loose upper bound
       expect(lag).toBeLessThan(Date.now() - pausedAt + 2 * cfg.canaryIntervalMs);
@@ -61,7 +61,7 @@ describe("S3 connector (live)", () => {
     } finally {
       await fetch(`${replicator}/resume`, { method: "POST" });
     }
-    await waitFor("backlog drained", async () => (await probeCy()).figures.find((f) => f.key === "replication_backlog")!.value === 0, 10_000, 200);
+    await waitFor("backlog drained", async () => (await probeCy()).figures.find((f) => f.key === "backlog")!.value === 0, 10_000, 200);
   });
 
   it("a dead endpoint is a typed error within the timeout; a missing object is null", async () => {

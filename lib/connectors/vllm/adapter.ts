@@ -26,8 +26,8 @@ export class InferenceProbe {
         const tps = v.generationTokensTotal === null ? null : tokensPerSecond(this.lastTokens, { total: v.generationTokensTotal, at: measuredAt });
         if (v.generationTokensTotal !== null) this.lastTokens = { total: v.generationTokensTotal, at: measuredAt };
         figures.push(
-          { key: "requests_running", label: "Requests running", value: v.running, unit: "requests" },
-          { key: "requests_waiting", label: "Requests waiting", value: v.waiting, unit: "requests" },
+          { key: "running", label: "Requests running", value: v.running, unit: "req" },
+          { key: "waiting", label: "Requests waiting", value: v.waiting, unit: "req" },
           { key: "kv_cache_pct", label: "KV cache used", value: v.kvCacheUsage === null ? null : Math.round(v.kvCacheUsage * 1000) / 10, unit: "%" },
           { key: "ttft_p95_ms", label: "Time to first token p95", value: v.ttftP95Seconds === null ? null : Math.round(v.ttftP95Seconds * 1000), unit: "ms" },
           { key: "tokens_per_sec", label: "Generated tokens/s", value: tps === null ? null : Math.round(tps), unit: "tok/s" },

@@ -10,15 +10,17 @@ import { objectStoreHealth } from "@/lib/connectors/s3/adapter";
 import { VllmClient } from "@/lib/connectors/vllm/client";
 import { InferenceProbe } from "@/lib/connectors/vllm/adapter";
 import { GpuClient } from "@/lib/connectors/gpu/client";
-import { rollupRegion } from "../health";
+import { sampleOnce } from "../assemble";
 import {
   FederationError,
   type ComponentHealth,
   type ComponentKind,
+  type ComponentProbe,
   type Federation,
   type RegionHealth,
   type RegionRef,
   type RouteTable,
+  type TenantProbe,
 } from "../types";
 import { labPath, loadLabConfig, type LabConfig, type LabRegion } from "./config";
 
@@ -60,10 +62,13 @@ function toFederationError(e: unknown): FederationError {
 export class LabFederation implements Federation {
   readonly mode = "lab" as const;
   private readonly router: HaproxyRouter;
-  private readonly probes: RegionProbes[] = [];
+  private readonly regionProbes: RegionProbes[] = [];
   private readonly unconfigured: RegionRef[] = [];
 
-  constructor(readonly cfg: LabConfig, regions: RegionRef[]) {
+  constructor(
+    readonly cfg: LabConfig,
+    readonly regions: readonly RegionRef[],
+  ) {
     const t = cfg.probeTimeoutMs;
     const mapFile = labPath(cfg.router.mapFile);
     this.router = new HaproxyRouter({ runtime: { socketPath: labPath(cfg.router.socket) }, mapName: mapFile, mapFile, timeoutMs: t });
@@ -76,7 +81,7 @@ export class LabFederation implements Federation {
         this.unconfigured.push(ref);
         continue;
       }
-      this.probes.push({
+      this.regionProbes.push({
         ref,
         lab,
         view: {
@@ -102,65 +107,55 @@ export class LabFederation implements Federation {
   }
   private readonly s3All: Map<string, ObjectStoreClient>;
 
-  async readHealth(): Promise<RegionHealth[]> {
+  probes(): ComponentProbe[] {
     const t = this.cfg.probeTimeoutMs;
-    const [stats, states, routes] = await Promise.allSettled([this.router.stats(), this.router.serversState(), this.router.routes()]);
-    const routerError = [stats, states, routes].find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
-
-    const regions = await Promise.all(this.probes.map(async (p): Promise<RegionHealth> => {
-      let requestsPerSec: number | null = null;
-      let tenantsServed = 0;
-      let markedDown = false;
-      let routerHealth: ComponentHealth;
-      if (routerError) {
-        routerHealth = { kind: "router", name: "HAProxy", status: "down", reason: `HAProxy runtime API unreachable: ${(routerError.reason as Error).message}`, figures: [], measuredAt: Date.now() };
-      } else {
-        const r = routerComponent("HAProxy", p.view, (stats as PromiseFulfilledResult<StatRow[]>).value, (states as PromiseFulfilledResult<ServerState[]>).value, (routes as PromiseFulfilledResult<Record<string, string>>).value, Date.now());
-        routerHealth = r.health;
-        requestsPerSec = r.requestsPerSec;
-        tenantsServed = r.tenantsServed;
-        markedDown = r.markedDown;
-      }
-
-      let replicationLagMs: number | null = null;
-      let gpuUtilPct: number | null = null;
+    const out: ComponentProbe[] = [];
+    for (const p of this.regionProbes) {
       const inbound = this.cfg.crossRegion.links.filter((l) => l.to === p.lab.id).map((l) => ({ node: l.toNode, connection: l.connection }));
       const peers = this.cfg.regions.filter((r) => r.id !== p.lab.id).map((r) => ({ regionId: r.id, client: this.s3All.get(r.id)! }));
-      const components = await Promise.all([
-        Promise.resolve(routerHealth),
-        bounded("galera", p.lab.mariadb.name, 2 * t + 200, async () => {
+      const probe = (kind: ComponentKind, name: string, ms: number, fn: () => Promise<ComponentHealth>): ComponentProbe => ({
+        regionId: p.ref.id,
+        kind,
+        run: () => bounded(kind, name, ms, fn),
+      });
+      out.push(
+        probe("router", "HAProxy", t + 200, async () => {
+          const [stats, states, routes] = await Promise.allSettled([this.router.stats(), this.router.serversState(), this.router.routes()]);
+          const failed = [stats, states, routes].find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
+          if (failed)
+            return { kind: "router", name: "HAProxy", status: "down", reason: `HAProxy runtime API unreachable: ${(failed.reason as Error).message}`, figures: [], measuredAt: Date.now() };
+          const r = routerComponent(
+            "HAProxy",
+            p.view,
+            (stats as PromiseFulfilledResult<StatRow[]>).value,
+            (states as PromiseFulfilledResult<ServerState[]>).value,
+            (routes as PromiseFulfilledResult<Record<string, string>>).value,
+            Date.now(),
+          );
+          return { ...r.health, figures: [...r.health.figures, { key: "marked_down", label: "Marked down: servers in maintenance (1 = yes)", value: r.markedDown ? 1 : 0, unit: "" }] };
+        }),
+        probe("galera", p.lab.mariadb.name, 2 * t + 200, async () => {
           const r = await clusterHealth({
             name: p.lab.mariadb.name, regionId: p.lab.id, galera: p.lab.mariadb.kind === "galera", nodes: p.mariadb,
             heartbeatTable: `${this.cfg.mariadb.database}.heartbeat`, inboundLinks: inbound, lagDegradedMs: this.cfg.lagDegradedMs,
           });
-          replicationLagMs = r.lagMs;
           return r.health;
         }),
-        bounded("postgres", "PostgreSQL", 2 * t + 200, async () =>
+        probe("postgres", "PostgreSQL", 2 * t + 200, async () =>
           (await postgresHealth({ name: "PostgreSQL", node: p.postgres, expectedRole: p.lab.postgres.role, lagDegradedMs: this.cfg.lagDegradedMs })).health),
-        bounded("object_store", "Object store (s3rver stand-in for MinIO)", 2 * t + 200, () => objectStoreHealth({
+        probe("object_store", "Object store (s3rver stand-in for MinIO)", 2 * t + 200, () => objectStoreHealth({
           name: "Object store (s3rver stand-in for MinIO)", regionId: p.lab.id, local: p.s3, peers, canaryBucket: this.cfg.s3.canaryBucket,
           canaryPrefix: "lab-canary/", canaryIntervalMs: this.cfg.canaryIntervalMs,
           replicationMetricsUrl: `http://${this.cfg.host}:${this.cfg.s3.replicatorPort}/metrics`, lagDegradedMs: Math.max(this.cfg.lagDegradedMs, 2 * this.cfg.canaryIntervalMs), timeoutMs: t,
         })),
-        bounded("inference", "Inference (vLLM stand-in)", t + 200, async () => {
-          const r = await p.inference.health();
-          gpuUtilPct = r.gpuUtilPct;
-          return r.health;
-        }),
-      ]);
-      const roll = rollupRegion(components);
-      return {
-        regionId: p.ref.id,
-        name: p.ref.name,
-        status: roll.status,
-        reasons: roll.reasons,
-        components,
-        figures: { replicationLagMs, gpuUtilPct, requestsPerSec, tenantsServed },
-        markedDown,
-        measuredAt: Date.now(),
-      };
-    }));
+        probe("inference", "Inference (vLLM stand-in)", t + 200, async () => (await p.inference.health()).health),
+      );
+    }
+    return out;
+  }
+
+  async readHealth(): Promise<RegionHealth[]> {
+    const regions = await sampleOnce(this.regionProbes.map((p) => p.ref), this.probes());
     for (const ref of this.unconfigured) {
       regions.push({
         regionId: ref.id, name: ref.name, status: "unknown", reasons: [`region ${ref.id} is not in the lab config`], components: [],
@@ -170,9 +165,26 @@ export class LabFederation implements Federation {
     return regions;
   }
 
+  /** M4: a real request for the tenant through HAProxy's frontend (a read of the region's guideline corpus). */
+  async probeTenant(tenant: string): Promise<TenantProbe> {
+    const url = `http://${this.cfg.host}:${this.cfg.router.frontendPort}/guidelines`;
+    const started = performance.now();
+    try {
+      const res = await fetch(url, { headers: { "x-tenant": tenant }, signal: AbortSignal.timeout(this.cfg.probeTimeoutMs) });
+      await res.arrayBuffer();
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      const servedBy = res.headers.get("x-served-by-region");
+      return { tenant, ok: res.ok, servedBy, latencyMs, error: res.ok ? null : `HTTP ${res.status} from ${servedBy ?? "the router"}`, measuredAt: Date.now() };
+    } catch (e) {
+      const err = e as Error;
+      const error = err.name === "TimeoutError" ? `no answer within ${this.cfg.probeTimeoutMs} ms` : `request failed: ${err.message}`;
+      return { tenant, ok: false, servedBy: null, latencyMs: null, error, measuredAt: Date.now() };
+    }
+  }
+
   private regionOrThrow(regionId: string): LabRegion {
-    const r = this.probes.find((p) => p.lab.id === regionId);
-    if (!r) throw new FederationError(`unknown region "${regionId}" (lab regions: ${this.probes.map((p) => p.lab.id).join(", ")})`, "unknown_region", false);
+    const r = this.regionProbes.find((p) => p.lab.id === regionId);
+    if (!r) throw new FederationError(`unknown region "${regionId}" (lab regions: ${this.regionProbes.map((p) => p.lab.id).join(", ")})`, "unknown_region", false);
     return r.lab;
   }
 
@@ -222,7 +234,7 @@ export class LabFederation implements Federation {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(this.probes.flatMap((p) => [...p.mariadb.map((m) => m.close()), p.postgres.close()]));
+    await Promise.allSettled(this.regionProbes.flatMap((p) => [...p.mariadb.map((m) => m.close()), p.postgres.close()]));
     for (const c of this.s3All.values()) c.close();
   }
 }

@@ -1,14 +1,17 @@
-import { rollupRegion } from "../health";
+import { sampleOnce } from "../assemble";
 import {
+  COMPONENT_KINDS,
   COMPONENT_LABELS,
   FederationError,
   type ComponentHealth,
   type ComponentKind,
+  type ComponentProbe,
   type Federation,
   type Figure,
   type RegionHealth,
   type RegionRef,
   type RouteTable,
+  type TenantProbe,
 } from "../types";
 import { gaussian, seededRandom } from "./random";
 
@@ -42,7 +45,8 @@ export interface SimOptions {
 
 export class SimFederation implements Federation {
   readonly mode = "sim" as const;
-  private readonly regions = new Map<string, SimRegion>();
+  readonly regions: readonly RegionRef[];
+  private readonly state = new Map<string, SimRegion>();
   private routes: RouteTable = {};
   private readonly rand: () => number;
   private readonly now: () => number;
@@ -57,8 +61,9 @@ export class SimFederation implements Federation {
     this.now = opts.now ?? Date.now;
     this.spikeRate = opts.spikeRate ?? 1 / 240;
     this.lastStep = this.now();
+    this.regions = opts.regions;
     for (const ref of opts.regions) {
-      this.regions.set(ref.id, {
+      this.state.set(ref.id, {
         ref,
         down: false,
         downSince: null,
@@ -71,10 +76,41 @@ export class SimFederation implements Federation {
     }
   }
 
+  probes(): ComponentProbe[] {
+    return this.regions.flatMap((ref) =>
+      COMPONENT_KINDS.map((kind) => ({
+        regionId: ref.id,
+        kind,
+        run: async () => {
+          this.step();
+          const r = this.state.get(ref.id)!;
+          const at = this.now();
+          return (r.down ? this.downComponents(r, at) : this.liveComponents(r, at)).find((c) => c.kind === kind)!;
+        },
+      })),
+    );
+  }
+
   async readHealth(): Promise<RegionHealth[]> {
+    return sampleOnce(this.regions, this.probes(), this.now);
+  }
+
+  /**
+   * A synthetic request through the simulated router: the serving region's app answers, or its
+   * backup when that region is down; latency grows with the answering region's load.
+   */
+  async probeTenant(tenant: string): Promise<TenantProbe> {
     this.step();
     const at = this.now();
-    return [...this.regions.values()].map((r) => this.regionHealth(r, at));
+    const routed = this.routes[tenant];
+    if (!routed) return { tenant, ok: false, servedBy: null, latencyMs: null, error: `no route for tenant ${tenant} (router answers 404)`, measuredAt: at };
+    const up = [...this.state.values()].filter((r) => !r.down);
+    const answer = this.state.get(routed)!.down ? up[0] : this.state.get(routed)!;
+    if (!answer) return { tenant, ok: false, servedBy: null, latencyMs: null, error: "no region answers (503 from the router)", measuredAt: at };
+    const load = this.tenantsServedBy(answer.ref.id).reduce((sum, t) => sum + this.weight(t), 0);
+    const base = 8 + (this.weight(tenant) - 0.6) * 30; // distance: 8–38 ms
+    const latency = base + 12 + load * 0.35 + (answer.ref.id !== routed ? 6 : 0) + Math.abs(gaussian(this.rand)) * 4;
+    return { tenant, ok: true, servedBy: answer.ref.id, latencyMs: Math.round(latency * 10) / 10, error: null, measuredAt: at };
   }
 
   async readRoutes(): Promise<RouteTable> {
@@ -98,7 +134,7 @@ export class SimFederation implements Federation {
     r.downSince = down ? this.now() : null;
     if (!down) {
       // Coming back: replication catches up from a backlog, so lag starts high and decays.
-      for (const other of this.regions.values()) if (other !== r) other.spikeMs = Math.max(other.spikeMs, 1500);
+      for (const other of this.state.values()) if (other !== r) other.spikeMs = Math.max(other.spikeMs, 1500);
       r.spikeMs = Math.max(r.spikeMs, 2500);
       r.objectBacklog += 40;
       r.lsnBacklogBytes += 8 * 1024 * 1024;
@@ -114,7 +150,7 @@ export class SimFederation implements Federation {
     if (seconds <= 0) return;
     this.lastStep += seconds * 1000;
     for (let i = 0; i < seconds; i++) {
-      for (const r of this.regions.values()) {
+      for (const r of this.state.values()) {
         r.baseLagMs = clamp(r.baseLagMs + gaussian(this.rand) * 6 + (80 - r.baseLagMs) * 0.05, 15, 400);
         r.spikeMs *= 0.72;
         if (r.spikeMs < 5) r.spikeMs = 0;
@@ -126,50 +162,34 @@ export class SimFederation implements Federation {
     }
   }
 
-  private regionHealth(r: SimRegion, at: number): RegionHealth {
-    const components = r.down ? this.downComponents(r, at) : this.liveComponents(r, at);
-    const { status, reasons } = rollupRegion(components);
-    const served = this.tenantsServedBy(r.ref.id);
-    const figure = (kind: ComponentKind, key: string) =>
-      components.find((c) => c.kind === kind)?.figures.find((f) => f.key === key)?.value ?? null;
-    return {
-      regionId: r.ref.id,
-      name: r.ref.name,
-      status,
-      reasons,
-      components,
-      markedDown: r.down,
-      measuredAt: at,
-      figures: {
-        replicationLagMs: figure("galera", "cross_region_lag_ms"),
-        gpuUtilPct: figure("inference", "gpu_util_pct"),
-        requestsPerSec: figure("router", "requests_per_sec"),
-        tenantsServed: served.length,
-      },
-    };
-  }
-
   private downComponents(r: SimRegion, at: number): ComponentHealth[] {
     const since = r.downSince ? Math.round((at - r.downSince) / 1000) : 0;
-    return (Object.keys(COMPONENT_LABELS) as ComponentKind[]).map((kind) => ({
+    return COMPONENT_KINDS.map((kind): ComponentHealth => ({
       kind,
       name: COMPONENT_LABELS[kind],
       status: "down",
       reason: `region marked down by an admin ${since} s ago (simulated outage): no response`,
-      figures: [],
+      // The router's own state still says why: the region's servers are in maintenance.
+      figures:
+        kind === "router"
+          ? [
+              { key: "marked_down", label: "Marked down (1 = yes)", value: 1, unit: "" },
+              { key: "tenants_routed", label: "Tenants routed", value: this.tenantsServedBy(r.ref.id).length, unit: "" },
+            ]
+          : [],
       measuredAt: at,
     }));
   }
 
   /** The region whose writes replicate into r (the first other region; two-region topology). */
   private sourceOf(r: SimRegion): SimRegion | undefined {
-    return [...this.regions.values()].find((o) => o !== r);
+    return [...this.state.values()].find((o) => o !== r);
   }
 
   private liveComponents(r: SimRegion, at: number): ComponentHealth[] {
     const served = this.tenantsServedBy(r.ref.id);
     // Traffic of tenants routed to a region that is down falls to their backup: this one.
-    const fallback = Object.entries(this.routes).filter(([, reg]) => reg !== r.ref.id && this.regions.get(reg)?.down);
+    const fallback = Object.entries(this.routes).filter(([, reg]) => reg !== r.ref.id && this.state.get(reg)?.down);
     const load = [...served, ...fallback.map(([t]) => t)].reduce((s, t) => s + this.weight(t), 0);
     const rps = load * 3.2 * (1 + gaussian(this.rand) * 0.05);
 
@@ -194,9 +214,9 @@ export class SimFederation implements Federation {
     const running = Math.max(0, Math.round(load * 0.9 + gaussian(this.rand)));
     const waiting = Math.max(0, Math.round((gpuUtil - 80) / 4 + gaussian(this.rand) * 0.6));
     const kv = clamp(gpuUtil * 0.85 + gaussian(this.rand) * 2, 0, 100);
-    const isPrimaryPg = [...this.regions.keys()][0] === r.ref.id;
+    const isPrimaryPg = [...this.state.keys()][0] === r.ref.id;
     const pgLagMs = isPrimaryPg ? null : Math.round(r.baseLagMs * 0.4 + r.spikeMs * 0.5 + Math.abs(gaussian(this.rand)) * 4);
-    const pgPrimaryDown = !isPrimaryPg && [...this.regions.values()][0].down;
+    const pgPrimaryDown = !isPrimaryPg && [...this.state.values()][0].down;
 
     const fig = (key: string, label: string, value: number | null, unit: string): Figure => ({
       key,
@@ -211,7 +231,11 @@ export class SimFederation implements Federation {
         status: "up",
         reason: null,
         measuredAt: at,
-        figures: [fig("requests_per_sec", "Requests", rps, "req/s"), fig("tenants_routed", "Tenants routed", served.length, "")],
+        figures: [
+          fig("requests_per_sec", "Requests", rps, "req/s"),
+          fig("tenants_routed", "Tenants routed", served.length, ""),
+          fig("marked_down", "Marked down (1 = yes)", 0, ""),
+        ],
       },
       {
         kind: "galera",
@@ -234,7 +258,7 @@ export class SimFederation implements Federation {
         measuredAt: at,
         figures: isPrimaryPg
           ? [
-              fig("streaming_replicas", "Streaming replicas", [...this.regions.values()].filter((o) => o !== r && !o.down).length, ""),
+              fig("streaming_replicas", "Streaming replicas", [...this.state.values()].filter((o) => o !== r && !o.down).length, ""),
               fig("connections", "Connections", 24 + Math.round(load), "conns"),
             ]
           : [
@@ -293,7 +317,7 @@ export class SimFederation implements Federation {
   }
 
   private regionOrThrow(regionId: string): SimRegion {
-    const r = this.regions.get(regionId);
+    const r = this.state.get(regionId);
     if (!r) throw new FederationError(`unknown region "${regionId}"`, "unknown_region", false);
     return r;
   }

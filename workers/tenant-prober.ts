@@ -1,0 +1,63 @@
+import type { Federation, TenantProbe } from "@/lib/federation/types";
+import type { LiveHealth } from "@/lib/telemetry/live";
+import type { HistoryStore } from "@/lib/telemetry/history";
+import type { Bus } from "@/lib/realtime/bus";
+import { tenantSeries, type Point } from "@/lib/telemetry/series";
+
+// M4: a synthetic request per tenant through the router every period, spread evenly over the
+// period so the router sees a steady trickle, a few at a time. Each result is a latency point
+// (null when the request failed) and the latest result per tenant is kept for the panel.
+export class TenantProber {
+  private timer: NodeJS.Timeout | null = null;
+  private tenants: string[] = [];
+  private cursor = 0;
+  private active = 0;
+  readonly latest = new Map<string, TenantProbe>();
+
+  constructor(
+    private readonly federation: Federation,
+    private readonly live: LiveHealth,
+    private readonly history: HistoryStore,
+    private readonly bus: Bus,
+    private readonly periodMs: number,
+    private readonly maxConcurrent = 4,
+  ) {}
+
+  setTenants(slugs: string[]): void {
+    this.tenants = [...slugs].sort();
+    for (const t of this.latest.keys()) if (!this.tenants.includes(t)) this.latest.delete(t);
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = Math.max(20, Math.floor(this.periodMs / Math.max(1, this.tenants.length)));
+    this.timer = setInterval(() => void this.next(), tick);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Probes one tenant now; used by the schedule and by tests. */
+  async probe(tenant: string): Promise<TenantProbe> {
+    const r = await this.federation.probeTenant(tenant);
+    this.latest.set(tenant, r);
+    const point: Point = { series: tenantSeries(tenant, "latency_ms"), t: r.measuredAt, v: r.latencyMs };
+    const added = this.live.add([point]);
+    this.history.append(added);
+    if (added.length) this.bus.emit("points", added);
+    return r;
+  }
+
+  private async next(): Promise<void> {
+    if (this.tenants.length === 0 || this.active >= this.maxConcurrent) return;
+    const tenant = this.tenants[this.cursor++ % this.tenants.length];
+    this.active++;
+    try {
+      await this.probe(tenant);
+    } finally {
+      this.active--;
+    }
+  }
+}
