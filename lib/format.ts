@@ -11,7 +11,10 @@ export function formatFigure(value: number | null | undefined, unit: string): st
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  if (ms < 3_600_000) {
+    const s = Math.round((ms % 60_000) / 1000);
+    return s ? `${Math.floor(ms / 60_000)} min ${s} s` : `${Math.floor(ms / 60_000)} min`;
+  }
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 

@@ -43,7 +43,7 @@ describe("AlertEngine", () => {
     for (let i = 0; i < 10; i++) await engine.evaluate([region((t += 1000), 2500)], t);
     const [open] = engine.openAlerts();
     expect(open).toMatchObject({ kind: "lag_slo", regionId: "cyberjaya_1", endedAt: null });
-    expect(open.message).toMatch(/p95 2\.\d+ s over the last minute is above the 1 s SLO/);
+    expect(open.message).toMatch(/p95 2\.\d+ s over the last 1 min is above the 1 s SLO/);
     expect(open.peak).toBeGreaterThan(1000);
     // 70 s of healthy lag: the spike leaves the window and the alert ends.
     for (let i = 0; i < 70; i++) await engine.evaluate([region((t += 1000), 80)], t);

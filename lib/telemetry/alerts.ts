@@ -40,10 +40,15 @@ export class AlertEngine {
   private lagWindow = new Map<string, { t: number; v: number }[]>();
   private loaded = false;
 
+  private readonly windowMs: number;
+
   constructor(
     private readonly db: PrismaClient,
     private readonly bus: Bus,
-  ) {}
+    opts: { windowMs?: number } = {},
+  ) {
+    this.windowMs = opts.windowMs ?? SLO_WINDOW_MS;
+  }
 
   private async load() {
     if (this.loaded) return;
@@ -58,7 +63,7 @@ export class AlertEngine {
     await this.load();
     let changed = false;
     for (const r of regions) {
-      const w = (this.lagWindow.get(r.regionId) ?? []).filter((p) => p.t > now - SLO_WINDOW_MS);
+      const w = (this.lagWindow.get(r.regionId) ?? []).filter((p) => p.t > now - this.windowMs);
       if (r.figures.replicationLagMs !== null && w.at(-1)?.t !== r.measuredAt) w.push({ t: r.measuredAt, v: r.figures.replicationLagMs });
       this.lagWindow.set(r.regionId, w);
 
@@ -73,7 +78,7 @@ export class AlertEngine {
           "lag_slo",
           r,
           breach,
-          `Cross-region lag into ${r.name}: p95 ${lagP95 === null ? "—" : formatDuration(lagP95)} over the last minute is above the 1 s SLO`,
+          `Cross-region lag into ${r.name}: p95 ${lagP95 === null ? "—" : formatDuration(lagP95)} over the last ${formatDuration(this.windowMs)} is above the 1 s SLO`,
           lagP95,
           now,
         )) || changed;
