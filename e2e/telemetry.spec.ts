@@ -48,6 +48,8 @@ test("telemetry: a range change loads history from the database", async ({ page 
 
   await page.getByRole("tab", { name: "Tenants: RPO & latency" }).click();
   await expect(page.getByTestId("rpo-klinik-kuantan")).toContainText(/0\.\d{3} s/);
+  // M4: a synthetic request through the router for every tenant, with the region that answered.
+  await expect(page.getByTestId("rpo-klinik-kuantan").getByTestId("probe")).toContainText(/[\d.]+ ms via KL DC/, { timeout: 12_000 });
   await shot(page, "24-telemetry-tenants");
 
   // Bad input answers 400 with a message, not a crash.

@@ -60,6 +60,11 @@ describe("AlertEngine", () => {
     const bus = new Bus();
     let t = 1_800_001_000_000;
     const e1 = new AlertEngine(db.prisma, bus);
+    // One bad sample (a dropped probe round) is not an outage; two in a row are.
+    await e1.evaluate([region((t += 1000), null, "down")], t);
+    expect(e1.openAlerts()).toEqual([]);
+    await e1.evaluate([region((t += 1000), 90)], t);
+    await e1.evaluate([region((t += 1000), null, "down")], t);
     await e1.evaluate([region((t += 1000), null, "down")], t);
     expect(e1.openAlerts().map((a) => a.kind)).toEqual(["region_down"]);
     expect(e1.openAlerts()[0].message).toBe("Cyberjaya is down: All 5 components down: unreachable");

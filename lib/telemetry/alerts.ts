@@ -13,6 +13,8 @@ export { p95 };
 export const LAG_SLO_MS = 1000;
 export const SLO_WINDOW_MS = 60_000;
 const MIN_SAMPLES = 10;
+/** A region must be down in this many consecutive samples before the alert opens. */
+export const DOWN_CONFIRM_SAMPLES = 2;
 
 export type AlertKind = "region_down" | "lag_slo";
 
@@ -38,6 +40,8 @@ interface OpenAlert {
 export class AlertEngine {
   private open = new Map<string, OpenAlert>();
   private lagWindow = new Map<string, { t: number; v: number }[]>();
+  /** Consecutive samples each region has been down: one dropped probe round is not an outage. */
+  private downStreak = new Map<string, number>();
   private loaded = false;
 
   private readonly windowMs: number;
@@ -68,7 +72,10 @@ export class AlertEngine {
       this.lagWindow.set(r.regionId, w);
 
       const down = r.status === "down";
-      changed = (await this.toggle("region_down", r, down, `${r.name} is down: ${r.reasons[0] ?? "no reason reported"}`, null, now)) || changed;
+      const streak = down ? (this.downStreak.get(r.regionId) ?? 0) + 1 : 0;
+      this.downStreak.set(r.regionId, streak);
+      const confirmedDown = streak >= DOWN_CONFIRM_SAMPLES || (down && this.open.has(`region_down:${r.regionId}`));
+      changed = (await this.toggle("region_down", r, confirmedDown, `${r.name} is down: ${r.reasons[0] ?? "no reason reported"}`, null, now)) || changed;
 
       const lagP95 = w.length >= MIN_SAMPLES ? p95(w.map((p) => p.v)) : null;
       // While the region itself is down its lag is unmeasurable: the down alert covers it.
