@@ -7,21 +7,9 @@ import { useTopic } from "@/lib/realtime/client";
 import { useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { StatusPill } from "./status";
+import type { AuditEntryView } from "@/lib/audit/service";
 
-interface AuditRow {
-  seq: string;
-  at: string;
-  actorEmail: string;
-  actorRole: string;
-  action: string;
-  outcome: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  hash: string;
-}
+type AuditRow = AuditEntryView;
 
 interface AuditData {
   entries: AuditRow[];

@@ -77,18 +77,20 @@ export interface AuditQuery {
   limit?: number;
 }
 
-export async function listAudit(db: PrismaClient, q: AuditQuery = {}) {
+/** An audit entry as the API and the UI see it (JSON-safe: seq as text, time as ISO). */
+export type AuditEntryView = ChainedContent & { seq: string; prevHash: string; hash: string };
+
+export async function listAudit(db: PrismaClient, q: AuditQuery = {}): Promise<AuditEntryView[]> {
   const rows = await db.auditEntry.findMany({
     where: { targetType: q.targetType, targetId: q.targetId, action: q.action },
     orderBy: { seq: "desc" },
     take: Math.min(q.limit ?? 100, 500),
   });
-  return rows.map((r) => ({ ...r, seq: r.seq.toString(), at: r.at.toISOString() }));
+  return rows.map(toView);
 }
 
-export async function verifyAuditChain(db: PrismaClient): Promise<{ entries: number; break: ChainBreak | null }> {
-  const rows = await db.auditEntry.findMany({ orderBy: { seq: "asc" } });
-  const entries = rows.map((r) => ({
+function toView(r: Awaited<ReturnType<PrismaClient["auditEntry"]["findFirstOrThrow"]>>): AuditEntryView {
+  return {
     seq: r.seq.toString(),
     prevHash: r.prevHash,
     hash: r.hash,
@@ -104,7 +106,12 @@ export async function verifyAuditChain(db: PrismaClient): Promise<{ entries: num
     after: r.after,
     reason: r.reason,
     requestId: r.requestId,
-  }));
+  };
+}
+
+export async function verifyAuditChain(db: PrismaClient): Promise<{ entries: number; break: ChainBreak | null }> {
+  const rows = await db.auditEntry.findMany({ orderBy: { seq: "asc" } });
+  const entries = rows.map(toView);
   return { entries: entries.length, break: verifyChain(entries) };
 }
 
