@@ -11,7 +11,11 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 case $cmd in
   start)
-    mkdir -p "$dir"; [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres: "$dir"
+      runuser -u postgres -- test -x "$dir" || { echo "the postgres user cannot reach $dir (check the permissions of its parents)" >&2; exit 1; }
+    fi
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \

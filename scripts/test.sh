@@ -6,6 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
 out=$(mktemp -d /tmp/fc-test.XXXXXX)
+chmod 755 "$out"   # the PostgreSQL test server runs as the postgres user and must reach its data dir
 pgdir="$out/pg"
 cleanup() {
   bash scripts/pg-server.sh stop "$pgdir" >/dev/null 2>&1 || true

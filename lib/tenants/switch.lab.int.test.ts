@@ -1,0 +1,64 @@
+// Against the running lab: the console's own switch (the service behind the UI's server action)
+// changes HAProxy's map, the next request for the tenant is served by the other region, and a
+// refused switch leaves the router as it was.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireLab, viaRouter } from "@/lib/federation/lab/testing";
+import { createLabFederation } from "@/lib/federation/lab/index";
+import { createHarness, type Harness } from "@/lib/testing/harness";
+import type { Federation, RouteTable } from "@/lib/federation/types";
+import { switchTenantRegion } from "./service";
+import { markRegion } from "@/lib/regions/service";
+
+let h: Harness;
+let federation: Federation;
+let before: RouteTable;
+
+beforeAll(async () => {
+  await requireLab();
+  federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
+  before = await federation.readRoutes();
+  h = await createHarness({ federation });
+});
+
+afterAll(async () => {
+  // Leave the router as the other lab tests expect it.
+  await federation?.syncRoutes(before).catch(() => undefined);
+  await h?.close();
+});
+
+describe("tenant switch on the lab", () => {
+  it("the console's switch reroutes the tenant's next request to the other region", async () => {
+    expect((await viaRouter("klinik-kuching", "GET", "/guidelines")).region).toBe("kl_dc_1");
+    const t = await h.database.prisma.tenant.findUniqueOrThrow({ where: { id: "klinik-kuching" } });
+    const t0 = Date.now();
+    await switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
+    const r = await viaRouter("klinik-kuching", "POST", "/records", { body: "after the switch" });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(r.status).toBe(201);
+    expect(r.region).toBe("cyberjaya_1");
+    expect((await federation.readRoutes())["klinik-kuching"]).toBe("cyberjaya_1");
+    // Other tenants did not move.
+    expect((await viaRouter("klinik-sibu", "GET", "/guidelines")).region).toBe("kl_dc_1");
+  });
+
+  it("a refused switch (residency) leaves HAProxy's map untouched", async () => {
+    const t = await h.database.prisma.tenant.findUniqueOrThrow({ where: { id: "poliklinik-bangsar" } });
+    await expect(
+      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+    ).rejects.toMatchObject({ code: "residency_violation" });
+    expect((await federation.readRoutes())["poliklinik-bangsar"]).toBe("kl_dc_1");
+    expect((await viaRouter("poliklinik-bangsar", "GET", "/guidelines")).region).toBe("kl_dc_1");
+  });
+
+  it("marking a region down puts its app in maintenance: its tenants are served by the backup", async () => {
+    await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: true, reason: "lab test" });
+    try {
+      const r = await viaRouter("klinik-sibu", "GET", "/guidelines");
+      expect(r.region).toBe("cyberjaya_1");
+      expect(h.live.region("kl_dc_1")?.markedDown).toBe(true);
+    } finally {
+      await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: false });
+    }
+    expect((await viaRouter("klinik-sibu", "GET", "/guidelines")).region).toBe("kl_dc_1");
+  });
+});
