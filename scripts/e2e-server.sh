@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The console for the e2e suite: the production build, a fresh embedded database, the simulation.
+# The console for the e2e suite: the production build, a fresh embedded database, and the
+# simulated federation (sim) or the lab of real servers (lab).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${1:-3100}
+mode=${2:-sim}
 dir=$(mktemp -d /tmp/fc-e2e.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=$port DATA_DIR=$dir SIM_SEED=7 NEXTAUTH_URL=http://localhost:$port
+export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=$port DATA_DIR=$dir SIM_SEED=7 NEXTAUTH_URL=http://localhost:$port FEDERATION_MODE=$mode
 npx --no-install tsx server.ts

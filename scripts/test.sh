@@ -53,13 +53,13 @@ lab_started=1
 lab/up || { lab/status; fail "the lab did not start (logs in .lab/log/)"; }
 TEST_DATABASE_URL=$TEST_DATABASE_URL npx --no-install vitest run --project integration \
   --reporter=default --reporter=json --outputFile.json="$out/integration.json" || fail "integration tests"
-cleanup
+bash scripts/pg-server.sh stop "$pgdir" >/dev/null 2>&1 || true
 
 step "build"
 bash scripts/build.sh || fail "build"
 
-step "end-to-end tests (Playwright, Debian chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$out/e2e.json" npx --no-install playwright test --reporter=list,json || fail "e2e tests"
+step "end-to-end tests (Playwright, Debian chromium; the console on the simulation and on the lab)"
+E2E_LAB=1 PLAYWRIGHT_JSON_OUTPUT_NAME="$out/e2e.json" npx --no-install playwright test --reporter=list,json || fail "e2e tests"
 echo "screenshots: e2e/screenshots/"
 
 step "summary"

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { rollupRegion } from "./health";
-import type { ComponentHealth, ComponentKind, ComponentStatus } from "./types";
+import { COMPONENT_LABELS, type ComponentHealth, type ComponentKind, type ComponentStatus } from "./types";
 
 const c = (kind: ComponentKind, status: ComponentStatus, reason: string | null = null): ComponentHealth => ({
   kind,
-  name: kind,
+  name: COMPONENT_LABELS[kind],
   status,
   reason,
   figures: [],

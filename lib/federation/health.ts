@@ -21,7 +21,7 @@ export function rollupRegion(components: ComponentHealth[]): { status: RegionSta
     if (c.status === "down" && CRITICAL.has(c.kind)) down = true;
     else degraded = true;
     const key = `${c.status}\u0000${c.reason ?? ""}`;
-    groups.set(key, [...(groups.get(key) ?? []), COMPONENT_LABELS[c.kind] ?? c.name]);
+    groups.set(key, [...(groups.get(key) ?? []), c.name || COMPONENT_LABELS[c.kind]]);
   }
   const reasons = [...groups].map(([key, labels]) => {
     const [status, reason] = key.split("\u0000");

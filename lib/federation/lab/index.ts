@@ -148,7 +148,10 @@ export class LabFederation implements Federation {
           canaryPrefix: "lab-canary/", canaryIntervalMs: this.cfg.canaryIntervalMs,
           replicationMetricsUrl: `http://${this.cfg.host}:${this.cfg.s3.replicatorPort}/metrics`, lagDegradedMs: Math.max(this.cfg.lagDegradedMs, 2 * this.cfg.canaryIntervalMs), timeoutMs: t,
         })),
-        probe("inference", "Inference (vLLM stand-in)", t + 200, async () => (await p.inference.health()).health),
+        probe("inference", "Inference (vLLM stand-in)", t + 200, async () => {
+          const h = (await p.inference.health()).health;
+          return { ...h, name: `Inference (vLLM stand-in ${h.name})` };
+        }),
       );
     }
     return out;
