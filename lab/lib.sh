@@ -89,7 +89,7 @@ wait_port() { # name port timeout_s
 BUILD="$DATA/build"
 build_apps() {
   local stamp="$BUILD/.built"
-  if [[ -f "$stamp" ]] && [[ -z "$(find "$LAB_DIR/app" "$REPO/lib/federation/lab/config.ts" -newer "$stamp" -name '*.ts' 2>/dev/null | head -1)" ]]; then return 0; fi
+  if [[ -f "$stamp" ]] && [[ -z "$(find "$LAB_DIR/app" "$REPO/lib/federation/lab" -newer "$stamp" -name '*.ts' ! -name '*.test.ts' 2>/dev/null | head -1)" ]]; then return 0; fi
   mkdir -p "$BUILD"
   ( cd "$REPO" && node_modules/.bin/esbuild lab/app/app.ts lab/app/heartbeat.ts lab/app/s3.ts lab/app/s3-replicator.ts lab/app/inference.ts \
       --bundle --platform=node --target=node20 --format=esm --packages=external --outdir="$BUILD" --out-extension:.js=.mjs --log-level=warning ) \
@@ -102,7 +102,7 @@ start_node() { # name script(.ts under lab/app) args...
   local name="$1" script="$2"; shift 2
   is_running "$name" && return 0
   local bundle="$BUILD/$(basename "${script%.ts}").mjs"
-  [[ -f "$bundle" ]] || build_apps
+  build_apps # cheap when nothing changed; a restart after an edit runs the new code
   # every fd redirected and exec'd: no shell lingers holding the caller's stdout/stderr open
   ( cd "$REPO" && LAB_CONFIG="$CFG" LAB_REPO_ROOT="$REPO" NODE_NO_WARNINGS=1 exec setsid "$NODE_BIN" "$bundle" "$@" ) >>"$LOG/$name.log" 2>&1 </dev/null &
   echo $! >"$(pidfile "$name")"

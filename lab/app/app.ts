@@ -3,14 +3,69 @@
 // console must never lose. Usage: node --import tsx lab/app/app.ts <regionId>
 import http from "node:http";
 import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
+import path from "node:path";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { loadLabConfig, regionOrThrow } from "../../lib/federation/lab/config";
+import { labPath, loadLabConfig, regionOrThrow } from "../../lib/federation/lab/config";
+import { DrainTimeoutError, TenantWriteGate, fenceFilePath, isTenantSlug, parseFences, serializeFences } from "../../lib/federation/lab/write-gate";
 
 const cfg = loadLabConfig();
 const regionId = process.argv[2] ?? "";
 const region = regionOrThrow(cfg, regionId);
+
+// ---- per-tenant write fences (a move in progress) ---------------------------------------------
+// Persisted in a file of this region only (see fenceFilePath): a fence must survive a restart of
+// this app and must never travel to the other region. An unreadable file stops the start: running
+// without a fence that was set could acknowledge writes a move is no longer waiting for.
+const fenceFile = fenceFilePath(labPath(cfg.dataDir), regionId);
+mkdirSync(path.dirname(fenceFile), { recursive: true });
+const gate = new TenantWriteGate(loadFences());
+
+function loadFences() {
+  let text: string;
+  try {
+    text = readFileSync(fenceFile, "utf8");
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return [];
+    throw e;
+  }
+  try {
+    return parseFences(text, regionId);
+  } catch (e) {
+    console.error(`app ${regionId}: refusing to start, fence file ${fenceFile} unusable: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+// Writes are serialised, each one the whole current set: tmp file, fsync, rename.
+let persistChain: Promise<void> = Promise.resolve();
+function persistFences(): Promise<void> {
+  const run = async () => {
+    const tmp = `${fenceFile}.${process.pid}.tmp`;
+    const fh = await open(tmp, "w");
+    try {
+      await fh.writeFile(serializeFences(regionId, gate.list()));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, fenceFile);
+  };
+  const p = persistChain.then(run, run);
+  persistChain = p.catch(() => {});
+  return p;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+/** The admin API answers only loopback callers that did not come through HAProxy's frontend (it stamps every request). */
+function adminAllowed(req: http.IncomingMessage): string | null {
+  if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return "admin API: loopback callers only";
+  if (req.headers["x-lab-via-router"] !== undefined) return "admin API: not reachable through the router";
+  return null;
+}
 
 // One small pool per database node; writes go to the first node that answers (Galera makes any
 // node writable, so losing galera-1 moves writes to galera-2).
@@ -84,7 +139,69 @@ async function readBody(req: http.IncomingMessage): Promise<Record<string, unkno
 
 const withTimeout = { timeout: 3000 };
 
+const FENCE_DRAIN_DEFAULT_MS = 5000;
+const FENCE_DRAIN_MAX_MS = 60_000;
+const MAX_WRITE_DELAY_MS = 5000;
+
+async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
+  const refused = adminAllowed(req);
+  if (refused) return send(res, 403, { error: refused });
+  if (req.method === "GET" && rawPath === "/admin/fences") {
+    return send(res, 200, { region: regionId, fences: gate.list(), inFlight: gate.inFlightCounts() });
+  }
+  if (req.method === "POST" && rawPath === "/admin/fence") {
+    const body = await readBody(req);
+    const tenant = typeof body.tenant === "string" ? body.tenant.toLowerCase() : "";
+    if (!isTenantSlug(tenant)) return send(res, 400, { error: "tenant missing or invalid" });
+    if (typeof body.fenced !== "boolean") return send(res, 400, { error: "fenced must be true or false" });
+    const drainMs = Math.min(FENCE_DRAIN_MAX_MS, Math.max(1, Number(body.timeoutMs ?? FENCE_DRAIN_DEFAULT_MS) || FENCE_DRAIN_DEFAULT_MS));
+    const fenced = body.fenced;
+    // in memory first: from this instant new writes of the tenant are refused
+    const changed = gate.set(tenant, fenced);
+    try {
+      await persistFences();
+    } catch (e) {
+      return send(res, 500, { error: `fence ${fenced ? "set" : "lifted"} in memory but not persisted to ${fenceFile}: ${(e as Error).message}`, tenant, region: regionId });
+    }
+    if (changed) console.log(`app ${regionId}: tenant ${tenant} ${fenced ? "fenced" : "unfenced"}`);
+    if (!fenced) return send(res, 200, { tenant, region: regionId, fenced: false, changed, waitedMs: 0 });
+    try {
+      const { waitedMs } = await gate.drain(tenant, drainMs);
+      return send(res, 200, { tenant, region: regionId, fenced: true, changed, waitedMs });
+    } catch (e) {
+      if (e instanceof DrainTimeoutError) return send(res, 504, { error: e.message, tenant, region: regionId, fenced: true, inFlight: e.inFlight });
+      throw e;
+    }
+  }
+  return send(res, 404, { error: "no such admin route" });
+}
+
+/** One write: autocommit INSERT, or (lab test hook `delayMs`) a transaction held open that long before COMMIT. */
+async function insertRecord(id: string, tenant: string, text: string, delayMs: number): Promise<string> {
+  const sql = "INSERT INTO records (id, tenant, region, node, body, created_at) VALUES (?, ?, ?, ?, ?, SYSDATE(6))";
+  if (delayMs <= 0) {
+    // autocommit INSERT: the promise resolves after COMMIT (and, in Galera, certification)
+    return (await onDb((p, n) => p.execute({ sql, ...withTimeout }, [id, tenant, regionId, n, text]))).node;
+  }
+  const { node } = await onDb(async (p, n) => {
+    const conn = await p.getConnection();
+    try {
+      await conn.beginTransaction();
+      await conn.execute({ sql, ...withTimeout }, [id, tenant, regionId, n, text]);
+      await conn.query({ sql: "DO SLEEP(?)", timeout: delayMs + 3000 }, [delayMs / 1000]);
+      await conn.commit();
+    } catch (e) {
+      conn.destroy(); // never hand back a connection in an unknown transaction state
+      throw e;
+    }
+    conn.release();
+  });
+  return node;
+}
+
 async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const rawPath = (req.url ?? "/").split("?")[0];
+  if (rawPath.toLowerCase().includes("/admin")) return handleAdmin(req, res, rawPath);
   const url = new URL(req.url ?? "/", "http://x");
   const tenant = String(req.headers["x-tenant"] ?? "").toLowerCase();
 
@@ -94,20 +211,34 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
   }
 
   if (req.method === "POST" && url.pathname === "/records") {
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(tenant)) return send(res, 400, { error: "X-Tenant header missing or invalid" });
-    const body = await readBody(req);
-    const id = randomUUID();
-    const text = typeof body.body === "string" ? body.body : JSON.stringify(body.body ?? null);
-    // autocommit INSERT: the promise resolves after COMMIT (and, in Galera, certification)
-    const { node } = await onDb((p, n) =>
-      p.execute({ sql: "INSERT INTO records (id, tenant, region, node, body, created_at) VALUES (?, ?, ?, ?, ?, SYSDATE(6))", ...withTimeout }, [id, tenant, regionId, n, text]),
-    );
-    let attachmentKey: string | null = null;
-    if (typeof body.attachment === "string") {
-      attachmentKey = `${tenant}/${id}.txt`;
-      await s3.send(new PutObjectCommand({ Bucket: cfg.s3.buckets[0], Key: attachmentKey, Body: body.attachment }));
+    if (!isTenantSlug(tenant)) return send(res, 400, { error: "X-Tenant header missing or invalid" });
+    // Admission is checked and counted before the first await (see TenantWriteGate).
+    const release = gate.enter(tenant);
+    if (!release) {
+      return send(res, 503, { error: `tenant ${tenant} is fenced in region ${regionId}: a move is in progress`, fenced: true, tenant, region: regionId });
     }
-    return send(res, 201, { id, tenant, region: regionId, node, attachmentKey });
+    // In flight until both the database work has settled and the answer has left (or the client
+    // went away): a fence that resolved can then no longer be followed by a commit or a 201.
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0) release();
+    };
+    res.once("close", done);
+    try {
+      const body = await readBody(req);
+      const id = randomUUID();
+      const text = typeof body.body === "string" ? body.body : JSON.stringify(body.body ?? null);
+      const delayMs = Math.min(MAX_WRITE_DELAY_MS, Math.max(0, Number(body.delayMs ?? 0) || 0));
+      const node = await insertRecord(id, tenant, text, delayMs);
+      let attachmentKey: string | null = null;
+      if (typeof body.attachment === "string") {
+        attachmentKey = `${tenant}/${id}.txt`;
+        await s3.send(new PutObjectCommand({ Bucket: cfg.s3.buckets[0], Key: attachmentKey, Body: body.attachment }));
+      }
+      return send(res, 201, { id, tenant, region: regionId, node, attachmentKey });
+    } finally {
+      done();
+    }
   }
 
   const m = /^\/records\/([0-9a-f-]{36})$/.exec(url.pathname);
