@@ -14,6 +14,11 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlRunner;
   kind: "pglite" | "postgres";
+  /**
+   * Takes a session-level advisory lock on a connection held for the process's life: exactly one
+   * console of several on one PostgreSQL holds it (the embedded database has one process anyway).
+   */
+  tryLeaderLock(key: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -34,12 +39,22 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const sql = pgRunner(pool);
     await migrate(sql);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    let leader: pg.Client | null = null;
     return {
       prisma,
       sql,
       kind: "postgres",
+      async tryLeaderLock(key) {
+        if (!leader) {
+          leader = new pg.Client({ connectionString: opts.url });
+          await leader.connect();
+        }
+        const r = await leader.query("SELECT pg_try_advisory_lock($1) AS ok", [key]);
+        return r.rows[0].ok === true;
+      },
       async close() {
         await prisma.$disconnect();
+        await leader?.end().catch(() => undefined);
         await pool.end().catch(() => undefined);
       },
     };
@@ -59,6 +74,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     prisma,
     sql,
     kind: "pglite",
+    async tryLeaderLock() {
+      return true;
+    },
     async close() {
       await prisma.$disconnect();
       await lite.close();

@@ -87,7 +87,28 @@ export interface TenantProbe {
   measuredAt: number;
 }
 
-export interface Federation {
+/** T3: what a staged move of one tenant needs from the federation. */
+export interface MovePrimitives {
+  /**
+   * Stop (fenced = true) or resume accepting the tenant's writes in a region. Resolves only once
+   * every write of that tenant already in flight there has finished (committed or failed), so
+   * after it nothing more can be acknowledged. Idempotent.
+   */
+  fenceTenant(tenant: string, regionId: string, fenced: boolean): Promise<void>;
+  /** Tenants fenced now, anywhere (the orchestrator unfences those no move owns). */
+  fencedTenants(): Promise<Array<{ tenant: string; regionId: string }>>;
+  /** The replication position of everything written in the region so far (opaque text). */
+  writePosition(regionId: string): Promise<string>;
+  /**
+   * Waits until the target region has applied the source region's writes up to `position`.
+   * Throws FederationError code "timeout" when it has not within timeoutMs.
+   */
+  waitForPosition(sourceRegionId: string, targetRegionId: string, position: string, timeoutMs: number): Promise<{ waitedMs: number }>;
+  /** A real read and a real write for the tenant through the router, and who answered each. */
+  verifyTenant(tenant: string, expectRegionId: string): Promise<{ ok: boolean; readBy: string | null; writeBy: string | null; error: string | null }>;
+}
+
+export interface Federation extends MovePrimitives {
   readonly mode: "sim" | "lab" | "config";
   readonly regions: readonly RegionRef[];
   /** One probe per component per region; the pollers run each on its own, never overlapping itself. */

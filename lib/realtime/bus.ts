@@ -12,6 +12,8 @@ interface BusEvents {
   "tenants:changed": [TenantsChanged];
   "regions:changed": [RegionsChanged];
   "alerts:changed": [AlertView[]];
+  /** A move changed state or step (its row holds the details). */
+  "moves:changed": [{ moveId: string; tenantId: string; state: string }];
   /** Points measured outside the region sample (tenant probes). */
   points: [Point[]];
 }

@@ -83,6 +83,68 @@ function staleVersion(t: Tenant, seen: number): AppError {
 class StaleWrite extends Error {}
 
 /**
+ * Routes the tenant to the target region and records it: conditional update on the version,
+ * router change, audit entry and chart annotation in one transaction. If the router refuses,
+ * nothing commits; if the commit fails after the router changed, the route is put back.
+ * Throws StaleWrite when the version moved on, FederationError when the router refused.
+ */
+async function applyRoute(
+  ctx: ServiceContext,
+  tenant: Tenant,
+  target: { id: string; name: string },
+  expectedVersion: number,
+  reason: string | null,
+): Promise<Tenant> {
+  const { db, actor, requestId } = ctx;
+  let routed = false;
+  try {
+    const updated = await db.$transaction(async (tx) => {
+      const res = await tx.tenant.updateMany({
+        where: { id: tenant.id, version: expectedVersion },
+        data: { servingRegionId: target.id, version: { increment: 1 }, updatedBy: actor.email },
+      });
+      if (res.count === 0) throw new StaleWrite();
+      await ctx.federation.routeTenant(tenant.slug, target.id);
+      routed = true;
+      const after = await tx.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+      await recordAudit(tx, {
+        actor,
+        action: "tenant.switch",
+        outcome: "succeeded",
+        targetType: "tenant",
+        targetId: tenant.id,
+        before: { servingRegionId: tenant.servingRegionId, version: tenant.version },
+        after: { servingRegionId: after.servingRegionId, version: after.version },
+        reason,
+        requestId,
+      });
+      await tx.annotation.create({
+        data: { kind: "switch", tenantId: tenant.id, regionId: target.id, text: `${tenant.name} switched to ${target.name}`, actor: actor.email },
+      });
+      return after;
+    });
+    ctx.bus.emit("tenants:changed", { tenantIds: [tenant.id], by: actor.email, at: Date.now() });
+    void ctx.refresh?.();
+    return updated;
+  } catch (e) {
+    if (routed) {
+      await ctx.federation.routeTenant(tenant.slug, tenant.servingRegionId).catch((err) =>
+        console.error(`[${requestId}] could not restore route of ${tenant.slug}`, err),
+      );
+    }
+    throw e;
+  }
+}
+
+/** The flip step of a move (and of its rollback): route the tenant now, at whatever version it has. */
+export async function flipTenant(ctx: ServiceContext, tenantId: string, targetRegionId: string, reason: string): Promise<Tenant> {
+  const tenant = await getTenantOrThrow(ctx.db, tenantId);
+  if (tenant.servingRegionId === targetRegionId) return tenant;
+  const target = await ctx.db.region.findUniqueOrThrow({ where: { id: targetRegionId } });
+  return applyRoute(ctx, tenant, target, tenant.version, reason);
+}
+
+/**
  * T2/T3 (first slice): route a tenant to another region now. Refusals change nothing and are
  * audited with their reason; a success changes the router and the database together and is
  * audited with before/after.
@@ -122,43 +184,9 @@ export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegio
       tenant,
     );
 
-  let routed = false;
   try {
-    const updated = await db.$transaction(async (tx) => {
-      const res = await tx.tenant.updateMany({
-        where: { id: tenant.id, version: input.expectedVersion },
-        data: { servingRegionId: target.id, version: { increment: 1 }, updatedBy: actor.email },
-      });
-      if (res.count === 0) throw new StaleWrite();
-      await ctx.federation.routeTenant(tenant.slug, target.id);
-      routed = true;
-      const after = await tx.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
-      await recordAudit(tx, {
-        actor,
-        action: "tenant.switch",
-        outcome: "succeeded",
-        targetType: "tenant",
-        targetId: tenant.id,
-        before: { servingRegionId: tenant.servingRegionId, version: tenant.version },
-        after: { servingRegionId: after.servingRegionId, version: after.version },
-        reason: input.reason || null,
-        requestId,
-      });
-      await tx.annotation.create({
-        data: { kind: "switch", tenantId: tenant.id, regionId: target.id, text: `${tenant.name} switched to ${target.name}`, actor: actor.email },
-      });
-      return after;
-    });
-    ctx.bus.emit("tenants:changed", { tenantIds: [tenant.id], by: actor.email, at: Date.now() });
-    void ctx.refresh?.();
-    return toTenantView(updated);
+    return toTenantView(await applyRoute(ctx, tenant, target, input.expectedVersion, input.reason || null));
   } catch (e) {
-    if (routed) {
-      // The database change did not commit: put the router back where the database says.
-      await ctx.federation.routeTenant(tenant.slug, tenant.servingRegionId).catch((err) =>
-        console.error(`[${requestId}] could not restore route of ${tenant.slug}`, err),
-      );
-    }
     if (e instanceof StaleWrite) {
       const now = await getTenantOrThrow(db, tenant.id);
       return refuse(staleVersion(now, input.expectedVersion), now);

@@ -141,6 +141,62 @@ export class SimFederation implements Federation {
     }
   }
 
+  // ---- T3 move primitives -----------------------------------------------------------------
+  private readonly fences = new Map<string, string>();
+
+  async fenceTenant(tenant: string, regionId: string, fenced: boolean): Promise<void> {
+    this.regionOrThrow(regionId);
+    if (fenced) this.fences.set(`${tenant}@${regionId}`, regionId);
+    else this.fences.delete(`${tenant}@${regionId}`);
+  }
+
+  async fencedTenants(): Promise<Array<{ tenant: string; regionId: string }>> {
+    return [...this.fences.keys()].map((k) => {
+      const [tenant, regionId] = k.split("@");
+      return { tenant, regionId };
+    });
+  }
+
+  /** "Everything written in the region until now": the simulated clock, in ms. */
+  async writePosition(regionId: string): Promise<string> {
+    const r = this.regionOrThrow(regionId);
+    if (r.down) throw new FederationError(`${r.ref.name} is down: its replication position cannot be read`, "unreachable", true);
+    return `${regionId}@${this.now()}`;
+  }
+
+  /** The target has the source's writes once the current lag into it has passed (real time). */
+  async waitForPosition(sourceRegionId: string, targetRegionId: string, position: string, timeoutMs: number): Promise<{ waitedMs: number }> {
+    const source = this.regionOrThrow(sourceRegionId);
+    const target = this.regionOrThrow(targetRegionId);
+    if (!position.startsWith(`${sourceRegionId}@`)) throw new FederationError(`position "${position}" is not a position of ${sourceRegionId}`, "protocol", false);
+    const started = Date.now();
+    const blocked = source.down || target.down;
+    const lagMs = blocked ? Infinity : Math.round(target.baseLagMs + target.spikeMs);
+    if (lagMs > timeoutMs) {
+      await new Promise((r) => setTimeout(r, Math.min(timeoutMs, 5000)));
+      throw new FederationError(
+        `${target.ref.name} did not apply ${source.ref.name}'s writes up to ${position} within ${timeoutMs} ms${blocked ? " (replication stopped: a region is down)" : ""}`,
+        "timeout",
+        true,
+      );
+    }
+    await new Promise((r) => setTimeout(r, lagMs));
+    return { waitedMs: Date.now() - started };
+  }
+
+  async verifyTenant(tenant: string, expectRegionId: string): Promise<{ ok: boolean; readBy: string | null; writeBy: string | null; error: string | null }> {
+    const probe = await this.probeTenant(tenant);
+    if (!probe.ok) return { ok: false, readBy: null, writeBy: null, error: probe.error };
+    const writeBy = this.fences.has(`${tenant}@${probe.servedBy}`) ? null : probe.servedBy;
+    const ok = probe.servedBy === expectRegionId && writeBy === expectRegionId;
+    const error = ok
+      ? null
+      : writeBy === null
+        ? `the write was refused: ${tenant} is fenced in ${probe.servedBy}`
+        : `answered by ${probe.servedBy}, expected ${expectRegionId}`;
+    return { ok, readBy: probe.servedBy, writeBy, error };
+  }
+
   async close(): Promise<void> {}
 
   /** Advance the random processes to now, one simulated second at a time. */

@@ -1,0 +1,253 @@
+import type { PrismaClient } from "@/lib/db/types";
+import type { Database } from "@/lib/db/client";
+import type { Federation } from "@/lib/federation/types";
+import type { LiveHealth } from "@/lib/telemetry/live";
+import type { Bus } from "@/lib/realtime/bus";
+import type { ServiceContext } from "@/lib/context";
+import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
+import { recordAuditAlone } from "@/lib/audit/service";
+import { flipTenant } from "@/lib/tenants/service";
+import { preflight } from "@/lib/moves/preflight";
+import { ACTIVE_STATES, STEP_KEYS, writePauseMs, type MoveStep, type StepKey } from "@/lib/moves/steps";
+
+// T3: runs tenant moves as persisted state machines. Exactly one orchestrator is active (an
+// advisory lock on PostgreSQL; the embedded database has one process). Every step is recorded
+// before and after it runs and is idempotent, so after a crash the move resumes at its current
+// step or rolls back; a tenant fenced without an active move is unfenced at start.
+
+const LEADER_LOCK = 72_707_003;
+
+export interface OrchestratorOptions {
+  concurrency?: number;
+  catchUpTimeoutMs?: number;
+  /** Tests: stop (as if the process died) right after this step completed. */
+  crashAfter?: StepKey;
+}
+
+class Crash extends Error {}
+
+export class Orchestrator {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly running = new Map<string, Promise<void>>();
+  private leader = false;
+  private stopped = false;
+  lastError: string | null = null;
+
+  constructor(
+    private readonly database: Database,
+    private readonly federation: Federation,
+    private readonly live: LiveHealth,
+    private readonly bus: Bus,
+    private readonly opts: OrchestratorOptions = {},
+  ) {}
+
+  private get db(): PrismaClient {
+    return this.database.prisma;
+  }
+
+  private ctx(requestId: string): ServiceContext {
+    return { db: this.db, federation: this.federation, live: this.live, bus: this.bus, actor: SYSTEM_ACTOR, requestId };
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), 500);
+    this.bus.on("moves:changed", (e) => {
+      if (e.state === "queued") void this.tick();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled(this.running.values());
+  }
+
+  /** Runs until no move is active (tests and benchmarks). */
+  async drain(timeoutMs = 60_000): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      await this.tick();
+      await Promise.allSettled(this.running.values());
+      const active = await this.db.move.count({ where: { state: { in: [...ACTIVE_STATES] } } });
+      if (active === 0 || this.stopped) return;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`moves still active after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      if (!this.leader) {
+        this.leader = await this.database.tryLeaderLock(LEADER_LOCK);
+        if (!this.leader) return;
+        await this.releaseOrphanFences();
+      }
+      const limit = this.opts.concurrency ?? 4;
+      const due = await this.db.move.findMany({ where: { state: { in: [...ACTIVE_STATES] } }, orderBy: { createdAt: "asc" }, take: limit * 2 });
+      for (const m of due) {
+        if (this.running.size >= limit) break;
+        if (this.running.has(m.id)) continue;
+        const p = this.run(m.id).finally(() => this.running.delete(m.id));
+        this.running.set(m.id, p);
+      }
+      this.lastError = null;
+    } catch (e) {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      console.error(`[orchestrator] ${this.lastError}`);
+    }
+  }
+
+  /** A fence without an active move that owns it is released (the console died mid-move earlier). */
+  private async releaseOrphanFences(): Promise<void> {
+    const fences = await this.federation.fencedTenants();
+    if (fences.length === 0) return;
+    const active = await this.db.move.findMany({ where: { state: { in: [...ACTIVE_STATES] } } });
+    const tenants = await this.db.tenant.findMany({ select: { id: true, slug: true } });
+    for (const f of fences) {
+      const t = tenants.find((x) => x.slug === f.tenant);
+      if (t && active.some((m) => m.tenantId === t.id)) continue;
+      await this.federation.fenceTenant(f.tenant, f.regionId, false);
+      await recordAuditAlone(this.db, {
+        actor: SYSTEM_ACTOR,
+        action: "tenant.unfence",
+        outcome: "succeeded",
+        targetType: "tenant",
+        targetId: t?.id ?? f.tenant,
+        after: { regionId: f.regionId },
+        reason: "fence without an active move found at start: released",
+      });
+    }
+  }
+
+  private async save(id: string, data: Parameters<PrismaClient["move"]["update"]>[0]["data"], tenantId: string, state: string) {
+    await this.db.move.update({ where: { id }, data });
+    this.bus.emit("moves:changed", { moveId: id, tenantId, state });
+  }
+
+  private async run(id: string): Promise<void> {
+    const m = await this.db.move.findUniqueOrThrow({ where: { id } });
+    const steps = m.steps as unknown as MoveStep[];
+    const tenant = await this.db.tenant.findUniqueOrThrow({ where: { id: m.tenantId } });
+    const ctx = this.ctx(`move:${id}`);
+    const persist = (state: string, extra: object = {}) => this.save(id, { steps: steps as never, state, ...extra }, m.tenantId, state);
+
+    if (m.state === "rolling_back") return this.rollback(id, steps, tenant.slug, m.fromRegionId, m.toRegionId, m.error ?? "interrupted", ctx);
+    if (m.state === "queued") await persist("running");
+
+    for (const key of STEP_KEYS) {
+      const step = steps.find((s) => s.key === key)!;
+      if (step.status === "done") continue;
+      step.status = "running";
+      step.startedAt ??= Date.now();
+      await persist("running", { step: key });
+      try {
+        step.detail = await this.exec(key, m, tenant.slug, ctx);
+        step.status = "done";
+        step.endedAt = Date.now();
+        await persist("running", { step: key, writePauseMs: writePauseMs(steps) });
+        if (this.opts.crashAfter === key) throw new Crash(`crash injected after ${key}`);
+      } catch (e) {
+        if (e instanceof Crash) {
+          this.stopped = true;
+          return;
+        }
+        const message = e instanceof Error ? e.message : String(e);
+        step.status = "failed";
+        step.endedAt = Date.now();
+        step.detail = message;
+        await persist("rolling_back", { error: `${step.label} failed: ${message}` });
+        return this.rollback(id, steps, tenant.slug, m.fromRegionId, m.toRegionId, `${step.label} failed: ${message}`, ctx);
+      }
+    }
+    const pause = writePauseMs(steps);
+    await persist("completed", { finishedAt: new Date(), writePauseMs: pause, step: null });
+    await recordAuditAlone(this.db, {
+      actor: SYSTEM_ACTOR,
+      action: "tenant.move",
+      outcome: "succeeded",
+      targetType: "tenant",
+      targetId: m.tenantId,
+      before: { servingRegionId: m.fromRegionId },
+      after: { servingRegionId: m.toRegionId, moveId: id, writePauseMs: pause },
+      reason: `move ${id} completed`,
+    });
+  }
+
+  private async exec(key: StepKey, m: { id: string; tenantId: string; fromRegionId: string; toRegionId: string }, slug: string, ctx: ServiceContext): Promise<string> {
+    const f = this.federation;
+    switch (key) {
+      case "preflight": {
+        const pf = await preflight(this.db, this.live, m.tenantId, m.toRegionId);
+        const bad = pf.checks.filter((c) => !c.ok && c.key !== "already_there");
+        if (bad.length) throw new Error(bad.map((c) => `${c.label}: ${c.detail}`).join("; "));
+        return pf.checks.map((c) => `${c.label}: ${c.detail}`).join(" · ");
+      }
+      case "fence":
+        await f.fenceTenant(slug, m.fromRegionId, true);
+        return `writes of ${slug} refused in ${m.fromRegionId}; writes in flight finished`;
+      case "catch_up": {
+        const position = await f.writePosition(m.fromRegionId);
+        await this.db.move.update({ where: { id: m.id }, data: { position } });
+        const { waitedMs } = await f.waitForPosition(m.fromRegionId, m.toRegionId, position, this.opts.catchUpTimeoutMs ?? 30_000);
+        return `${m.toRegionId} applied ${m.fromRegionId}'s writes up to ${position} after ${waitedMs} ms`;
+      }
+      case "flip":
+        await flipTenant(ctx, m.tenantId, m.toRegionId, `move ${m.id}`);
+        return `router sends ${slug} to ${m.toRegionId}`;
+      case "verify": {
+        const v = await f.verifyTenant(slug, m.toRegionId);
+        if (!v.ok) throw new Error(v.error ?? "verification failed");
+        return `read answered by ${v.readBy}, write acknowledged by ${v.writeBy}`;
+      }
+      case "unfence":
+        await f.fenceTenant(slug, m.fromRegionId, false);
+        return `fence in ${m.fromRegionId} released`;
+    }
+  }
+
+  /** Back to the source: route back if flipped, then unfence. The tenant is never left fenced. */
+  private async rollback(id: string, steps: MoveStep[], slug: string, from: string, to: string, why: string, ctx: ServiceContext): Promise<void> {
+    const m = await this.db.move.findUniqueOrThrow({ where: { id } });
+    const rb: MoveStep = steps.find((s) => s.key === "rollback") ?? {
+      key: "rollback",
+      label: `Roll back to ${from}`,
+      status: "running",
+      startedAt: Date.now(),
+      endedAt: null,
+      detail: null,
+    };
+    if (!steps.includes(rb)) steps.push(rb);
+    try {
+      const flip = steps.find((s) => s.key === "flip")!;
+      if (flip.status === "done" || flip.status === "failed" || flip.status === "running") {
+        await flipTenant(ctx, m.tenantId, from, `rollback of move ${id}: ${why}`);
+        if (flip.status === "done") flip.status = "undone";
+      }
+      await this.federation.fenceTenant(slug, from, false);
+      for (const s of steps) if (s.status === "pending") s.status = "skipped";
+      rb.status = "done";
+      rb.endedAt = Date.now();
+      rb.detail = `served by ${from} again; writes accepted`;
+      await this.save(id, { steps: steps as never, state: "rolled_back", finishedAt: new Date(), writePauseMs: writePauseMs(steps), error: why, step: null }, m.tenantId, "rolled_back");
+      await recordAuditAlone(this.db, {
+        actor: SYSTEM_ACTOR,
+        action: "tenant.move",
+        outcome: "failed",
+        targetType: "tenant",
+        targetId: m.tenantId,
+        after: { moveId: id, state: "rolled_back", servingRegionId: from },
+        reason: why,
+      });
+    } catch (e) {
+      rb.status = "failed";
+      rb.detail = e instanceof Error ? e.message : String(e);
+      // Left as rolling_back: the next tick tries again; the state says a person may be needed.
+      await this.save(id, { steps: steps as never, state: "rolling_back", error: `${why}; rollback not finished: ${rb.detail}` }, m.tenantId, "rolling_back");
+      void to;
+    }
+  }
+}
