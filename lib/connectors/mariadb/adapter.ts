@@ -3,7 +3,10 @@
 import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import { ConnectorError } from "../errors";
 import { MariadbClient } from "./client";
-import { SQL, crossRegionLagMs, parseHeartbeatRows, parseReplicaStatus, parseServerRole, parseWsrepStatus, replicaProblem } from "./parse";
+import {
+  SQL, crossRegionLagMs, gtidForDomain, laterGtid, parseBinlogPosition, parseGtidWaitResult, parseHeartbeatRows, parseReplicaStatus, parseServerRole,
+  parseWsrepStatus, replicaProblem, type BinlogPosition,
+} from "./parse";
 import type { HeartbeatLag, MariadbEndpoint, ReplicaStatus, ServerRole, WsrepStatus } from "./types";
 
 const ident = (s: string) => {
@@ -34,6 +37,38 @@ export class MariadbNode {
   async role(): Promise<ServerRole> {
     const [row] = await this.client.query(SQL.role);
     return parseServerRole(row ?? {});
+  }
+
+  /**
+   * @@gtid_binlog_pos of this server. On a Galera node the read first waits (wsrep_sync_wait)
+   * until the node has applied every write set certified before it; `syncTable` is any table
+   * the user can read (the wait only happens for statements that read a table).
+   */
+  async binlogPosition(galera: boolean, syncTable: string): Promise<BinlogPosition> {
+    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/.test(syncTable)) throw new ConnectorError("mariadb", this.client.target, "rejected", `bad table name "${syncTable}"`, false);
+    const [row] = await this.client.query(SQL.binlogPos(galera, syncTable));
+    try {
+      return parseBinlogPosition(row);
+    } catch (e) {
+      throw new ConnectorError("mariadb", this.client.target, "protocol", (e as Error).message, false);
+    }
+  }
+
+  /**
+   * MASTER_GTID_WAIT on this server (a replica of the GTID's source): resolves once its
+   * replication has applied `gtid`; ConnectorError "timeout" (retryable) when not within
+   * timeoutMs, "protocol" when the server cannot wait for it. Holds this node's connection for
+   * up to timeoutMs: use a node of its own, not one that probes share.
+   */
+  async waitForGtid(gtid: string, timeoutMs: number): Promise<{ waitedMs: number }> {
+    const t0 = performance.now();
+    const target = this.client.target;
+    const [row] = await this.client.query(SQL.gtidWait, [gtid, Math.max(0, timeoutMs) / 1000], timeoutMs + this.client.timeoutMs);
+    const waitedMs = Math.round(performance.now() - t0);
+    const r = parseGtidWaitResult(row);
+    if (r === "applied") return { waitedMs };
+    if (r === "timeout") throw new ConnectorError("mariadb", target, "timeout", `${this.name} had not applied ${gtid} within ${timeoutMs} ms (MASTER_GTID_WAIT = -1)`, true);
+    throw new ConnectorError("mariadb", target, "protocol", `${this.name} cannot wait for ${gtid} (MASTER_GTID_WAIT = NULL)`, false);
   }
 
   /** Fencing: read_only stops every writer without READ_ONLY ADMIN (the app users). */
@@ -90,6 +125,31 @@ export class MariadbNode {
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+/**
+ * Everything a region has written in its own GTID domain so far: the latest GTID of `domain`
+ * across the region's reachable nodes (a Galera node may not have applied the newest write set
+ * yet; wsrep_sync_wait plus the maximum covers that). Fails only when no node answers.
+ */
+export async function regionGtidPosition(
+  nodes: MariadbNode[], domain: number, galera: boolean, syncTable: string,
+): Promise<{ gtid: string; nodes: string[] }> {
+  const results = await Promise.allSettled(nodes.map((n) => n.binlogPosition(galera, syncTable)));
+  let gtid = "";
+  const answered: string[] = [];
+  const errors: unknown[] = [];
+  results.forEach((r, i) => {
+    if (r.status === "rejected") return void errors.push(r.reason);
+    answered.push(nodes[i].name);
+    gtid = laterGtid(gtid, gtidForDomain(r.value.gtidBinlogPos, domain));
+  });
+  if (answered.length === 0) {
+    const first = errors[0];
+    if (first instanceof ConnectorError) throw first;
+    throw new ConnectorError("mariadb", nodes.map((n) => n.client.target).join(","), "unreachable", `no node answered: ${(first as Error)?.message}`, true);
+  }
+  return { gtid, nodes: answered };
 }
 
 export interface ClusterProbe {

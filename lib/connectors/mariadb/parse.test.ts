@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { jsonFixture } from "../fixture";
 import type { StatusRow } from "./types";
 import {
-  crossRegionLagMs, gtidCovers, parseGtidPos, parseHeartbeatRows, parseReplicaStatus, parseServerRole, parseWsrepStatus, replicaProblem,
+  crossRegionLagMs, gtidCovers, gtidForDomain, laterGtid, parseBinlogPosition, parseGtidPos, parseGtidWaitResult, parseHeartbeatRows, parseReplicaStatus,
+  parseServerRole, parseWsrepStatus, replicaProblem,
 } from "./parse";
 
 describe("wsrep status", () => {
@@ -77,5 +78,39 @@ describe("role and GTID", () => {
     expect(gtidCovers("1-1-99,2-2-81", "1-1-100")).toBe(false);
     expect(gtidCovers("1-1-103", "2-2-1")).toBe(false);
     expect(() => parseGtidPos("garbage")).toThrow();
+  });
+});
+
+describe("GTID positions for a move", () => {
+  it("keeps only the source region's own domain of a real @@gtid_binlog_pos", () => {
+    const kl = parseBinlogPosition(jsonFixture("mariadb", "binlog-pos-galera-1.json")[0]);
+    const cy = parseBinlogPosition(jsonFixture("mariadb", "binlog-pos-mariadb-cy.json")[0]);
+    expect(kl.gtidBinlogPos).toMatch(/^1-1-\d+,2-2-\d+$/); // log_slave_updates: the other region's domain is logged too
+    expect(kl.serverId).toBe(1);
+    expect(cy.serverId).toBe(2);
+    expect(gtidForDomain(kl.gtidBinlogPos, 1)).toBe("1-1-11851");
+    expect(gtidForDomain(cy.gtidBinlogPos, 2)).toBe("2-2-12076");
+    expect(gtidForDomain(cy.gtidBinlogPos, 3)).toBe("");
+    expect(gtidForDomain("", 1)).toBe("");
+  });
+  it("takes the highest sequence number when a domain has several server ids", () => {
+    expect(gtidForDomain("1-1-900,1-7-1200,2-2-5", 1)).toBe("1-7-1200");
+    expect(gtidForDomain("1-1-18446744073709551615,1-7-12", 1)).toBe("1-1-18446744073709551615"); // 64-bit seq_no
+    expect(() => gtidForDomain("1-1-x", 1)).toThrow(/bad GTID/);
+  });
+  it("compares GTIDs of one domain", () => {
+    expect(laterGtid("", "1-1-5")).toBe("1-1-5");
+    expect(laterGtid("1-1-9", "")).toBe("1-1-9");
+    expect(laterGtid("1-1-9", "1-1-10")).toBe("1-1-10");
+    expect(() => laterGtid("1-1-9", "2-2-10")).toThrow(/different domains/);
+  });
+  it("reads MASTER_GTID_WAIT answers captured from mariadb-cy", () => {
+    expect(parseGtidWaitResult(jsonFixture("mariadb", "gtid-wait-applied.json")[0])).toBe("applied");
+    expect(parseGtidWaitResult(jsonFixture("mariadb", "gtid-wait-timeout.json")[0])).toBe("timeout");
+    expect(parseGtidWaitResult({ result: null })).toBe("error");
+    expect(parseGtidWaitResult(undefined)).toBe("error");
+  });
+  it("refuses an answer without a binlog position", () => {
+    expect(() => parseBinlogPosition({})).toThrow(/no @@gtid_binlog_pos/);
   });
 });

@@ -5,6 +5,11 @@ export const SQL = {
   wsrep: "SHOW GLOBAL STATUS LIKE 'wsrep%'",
   replicas: "SHOW ALL SLAVES STATUS",
   role: "SELECT @@read_only AS read_only, @@server_id AS server_id, @@gtid_current_pos AS gtid_current_pos, @@gtid_slave_pos AS gtid_slave_pos, @@wsrep_on AS wsrep_on",
+  // the binlog position; on Galera the statement first waits until this node has applied every
+  // write set certified before it (wsrep_sync_wait), so it covers commits made on other nodes
+  binlogPos: (galera: boolean, syncTable: string) =>
+    `${galera ? "SET STATEMENT wsrep_sync_wait=1 FOR " : ""}SELECT @@gtid_binlog_pos AS gtid_binlog_pos, @@server_id AS server_id, (SELECT COUNT(*) FROM (SELECT 1 FROM ${syncTable} LIMIT 1) t) AS synced`,
+  gtidWait: "SELECT MASTER_GTID_WAIT(?, ?) AS result",
   // lag computed on the receiving server's clock, against the stamp the source wrote with SYSDATE(6)
   heartbeat: (table: string) =>
     `SELECT region, node, seq, CAST(ts AS CHAR(26)) AS ts, TIMESTAMPDIFF(MICROSECOND, ts, SYSDATE(6)) / 1000 AS lag_ms FROM ${table}`,
@@ -119,4 +124,55 @@ export function gtidCovers(have: string, want: string): boolean {
   const h = parseGtidPos(have);
   for (const [d, seq] of parseGtidPos(want)) if ((h.get(d) ?? -1) < seq) return false;
   return true;
+}
+
+/**
+ * The part of a GTID list that belongs to one replication domain: "1-1-10756,2-2-10983", 1 →
+ * "1-1-10756". With log_slave_updates a server's binlog also holds the other region's domain; a
+ * target can only wait for the source's own. Several server ids in the domain (a former writer):
+ * the highest sequence number wins, as MariaDB orders a domain by seq_no. "" when the domain has
+ * logged nothing yet (MASTER_GTID_WAIT('') returns at once).
+ */
+export function gtidForDomain(pos: string, domain: number): string {
+  let best: { text: string; seq: bigint } | null = null;
+  for (const part of pos.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
+    if (!m) throw new Error(`bad GTID "${part}" in "${pos}"`);
+    if (Number(m[1]) !== domain) continue;
+    const seq = BigInt(m[3]);
+    if (!best || seq > best.seq) best = { text: part, seq };
+  }
+  return best?.text ?? "";
+}
+
+/** The later of two GTIDs of one domain ("" = nothing); throws when the domains differ. */
+export function laterGtid(a: string, b: string): string {
+  if (!a) return b;
+  if (!b) return a;
+  const pa = /^(\d+)-\d+-(\d+)$/.exec(a);
+  const pb = /^(\d+)-\d+-(\d+)$/.exec(b);
+  if (!pa || !pb) throw new Error(`bad GTID "${pa ? b : a}"`);
+  if (pa[1] !== pb[1]) throw new Error(`GTIDs of different domains: ${a} vs ${b}`);
+  return BigInt(pb[2]) > BigInt(pa[2]) ? b : a;
+}
+
+export interface BinlogPosition {
+  /** the whole @@gtid_binlog_pos, every domain */
+  gtidBinlogPos: string;
+  serverId: number;
+}
+
+export function parseBinlogPosition(row: Record<string, unknown> | undefined): BinlogPosition {
+  if (!row || typeof row.gtid_binlog_pos !== "string") throw new Error("no @@gtid_binlog_pos in the answer");
+  return { gtidBinlogPos: row.gtid_binlog_pos.trim(), serverId: num(row.server_id) ?? 0 };
+}
+
+/** MASTER_GTID_WAIT: 0 = applied, -1 = timed out; NULL = the server could not wait (bad position, no replication state). */
+export function parseGtidWaitResult(row: Record<string, unknown> | undefined): "applied" | "timeout" | "error" {
+  const v = row?.result;
+  if (v === null || v === undefined) return "error";
+  const n = Number(v);
+  if (n === 0) return "applied";
+  if (n === -1) return "timeout";
+  return "error";
 }

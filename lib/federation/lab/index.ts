@@ -3,7 +3,7 @@
 import { ConnectorError } from "@/lib/connectors/errors";
 import { HaproxyRouter, routerComponent, type RouterRegionView } from "@/lib/connectors/haproxy/adapter";
 import type { ServerState, StatRow } from "@/lib/connectors/haproxy/types";
-import { MariadbNode, clusterHealth } from "@/lib/connectors/mariadb/adapter";
+import { MariadbNode, clusterHealth, regionGtidPosition } from "@/lib/connectors/mariadb/adapter";
 import { PostgresNode, postgresHealth } from "@/lib/connectors/postgres/adapter";
 import { ObjectStoreClient } from "@/lib/connectors/s3/client";
 import { objectStoreHealth } from "@/lib/connectors/s3/adapter";
@@ -23,6 +23,16 @@ import {
   type TenantProbe,
 } from "../types";
 import { labPath, loadLabConfig, type LabConfig, type LabRegion } from "./config";
+import { answerError, requestJson } from "./http";
+import { formatPosition, parsePosition } from "./position";
+import { isTenantSlug } from "./write-gate";
+
+/** How long a fence may wait for the tenant's in-flight writes (the app's statements time out at 3 s). */
+const FENCE_DRAIN_MS = 10_000;
+/** Reading a write position: a Galera node may first wait to apply what was certified before. */
+const POSITION_TIMEOUT_MS = 3000;
+/** verifyTenant: each request (a write commits on Galera, so more than a probe's budget). */
+const VERIFY_REQUEST_MS = 4000;
 
 interface RegionProbes {
   ref: RegionRef;
@@ -234,6 +244,124 @@ export class LabFederation implements Federation {
     } catch (e) {
       throw toFederationError(e);
     }
+  }
+
+  // ---- move primitives (T3) -------------------------------------------------------------------
+
+  private appUrl(region: LabRegion, pathname: string): string {
+    return `http://${this.cfg.host}:${region.appPort}${pathname}`;
+  }
+
+  private tenantOrThrow(tenant: string): string {
+    const t = tenant.toLowerCase();
+    if (!isTenantSlug(t)) throw new FederationError(`"${tenant}" is not a tenant slug`, "unknown_tenant", false);
+    return t;
+  }
+
+  /** The region app's admin API (loopback only, not through the router): POST /admin/fence. */
+  async fenceTenant(tenant: string, regionId: string, fenced: boolean): Promise<void> {
+    const region = this.regionOrThrow(regionId);
+    const t = this.tenantOrThrow(tenant);
+    const what = `${fenced ? "fence" : "unfence"} ${t} in ${regionId}`;
+    const a = await requestJson(this.appUrl(region, "/admin/fence"), {
+      method: "POST", body: { tenant: t, fenced, timeoutMs: FENCE_DRAIN_MS }, timeoutMs: FENCE_DRAIN_MS + 2000, what,
+    });
+    if (a.status === 200 && a.json.fenced === fenced) return;
+    // 504: the fence is set but writes are still in flight — retrying waits again
+    if (a.status === 504) throw new FederationError(`${what}: ${answerError(a)}`, "timeout", true);
+    throw new FederationError(`${what}: ${answerError(a)}`, a.status >= 500 ? "protocol" : "refused", a.status >= 500);
+  }
+
+  async fencedTenants(): Promise<Array<{ tenant: string; regionId: string }>> {
+    const per = await Promise.all(this.regionProbes.map(async (p) => {
+      const what = `read fences of ${p.lab.id}`;
+      const a = await requestJson(this.appUrl(p.lab, "/admin/fences"), { timeoutMs: this.cfg.probeTimeoutMs, what });
+      if (a.status !== 200 || !Array.isArray(a.json.fences)) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
+      return (a.json.fences as Array<{ tenant: string }>).map((f) => ({ tenant: f.tenant, regionId: p.lab.id }));
+    }));
+    return per.flat();
+  }
+
+  /** Nodes of their own for one operation: a MASTER_GTID_WAIT must not hold a connection the probes share. */
+  private async withNodes<T>(region: LabRegion, names: string[] | null, timeoutMs: number, fn: (nodes: MariadbNode[]) => Promise<T>): Promise<T> {
+    const nodes = region.mariadb.nodes.filter((n) => !names || names.includes(n.name)).map((n) => new MariadbNode({
+      name: n.name, host: this.cfg.host, port: n.port, user: this.cfg.mariadb.adminUser, password: this.cfg.mariadb.adminPassword,
+    }, timeoutMs));
+    try {
+      return await fn(nodes);
+    } catch (e) {
+      throw toFederationError(e);
+    } finally {
+      await Promise.allSettled(nodes.map((n) => n.close()));
+    }
+  }
+
+  /** "mariadb:<region>/<domain>:<gtid>": the region's last transaction in its own GTID domain. */
+  async writePosition(regionId: string): Promise<string> {
+    const region = this.regionOrThrow(regionId);
+    const domain = region.mariadb.gtidDomainId;
+    const { gtid } = await this.withNodes(region, null, POSITION_TIMEOUT_MS, (nodes) =>
+      regionGtidPosition(nodes, domain, region.mariadb.kind === "galera", `${this.cfg.mariadb.database}.heartbeat`));
+    return formatPosition({ regionId, domain, gtid });
+  }
+
+  /** MASTER_GTID_WAIT on the node where the source → target replication link applies. */
+  async waitForPosition(sourceRegionId: string, targetRegionId: string, position: string, timeoutMs: number): Promise<{ waitedMs: number }> {
+    const source = this.regionOrThrow(sourceRegionId);
+    const target = this.regionOrThrow(targetRegionId);
+    let pos;
+    try {
+      pos = parsePosition(position);
+    } catch (e) {
+      throw new FederationError((e as Error).message, "protocol", false);
+    }
+    if (pos.regionId !== sourceRegionId || pos.domain !== source.mariadb.gtidDomainId)
+      throw new FederationError(`position ${position} is not a position of ${sourceRegionId} (domain ${source.mariadb.gtidDomainId})`, "refused", false);
+    if (sourceRegionId === targetRegionId || pos.gtid === "") return { waitedMs: 0 };
+    const link = this.cfg.crossRegion.links.find((l) => l.from === sourceRegionId && l.to === targetRegionId);
+    if (!link) throw new FederationError(`no replication link from ${sourceRegionId} to ${targetRegionId}`, "refused", false);
+    return this.withNodes(target, [link.toNode], POSITION_TIMEOUT_MS, async ([node]) => {
+      try {
+        return await node.waitForGtid(pos.gtid, timeoutMs);
+      } catch (e) {
+        if (e instanceof ConnectorError && e.code === "timeout")
+          throw new FederationError(`${targetRegionId} has not applied ${sourceRegionId}'s writes up to ${pos.gtid} within ${timeoutMs} ms (MASTER_GTID_WAIT on ${link.toNode}, replication ${link.connection})`, "timeout", true);
+        throw e;
+      }
+    });
+  }
+
+  /** A real write (POST /records) and a read of it back (GET /records/:id) through HAProxy's frontend. */
+  async verifyTenant(tenant: string, expectRegionId: string): Promise<{ ok: boolean; readBy: string | null; writeBy: string | null; error: string | null }> {
+    this.regionOrThrow(expectRegionId);
+    const t = this.tenantOrThrow(tenant);
+    const base = `http://${this.cfg.host}:${this.cfg.router.frontendPort}`;
+    const headers = { "x-tenant": t };
+    const errors: string[] = [];
+    let writeBy: string | null = null;
+    let readBy: string | null = null;
+    let id: string | null = null;
+    try {
+      const w = await requestJson(`${base}/records`, { method: "POST", headers, body: { body: `verifyTenant ${t} expecting ${expectRegionId}` }, timeoutMs: VERIFY_REQUEST_MS, what: `write for ${t}` });
+      writeBy = w.servedBy;
+      if (w.status !== 201) errors.push(`write: ${answerError(w)} from ${w.servedBy ?? "the router"}`);
+      else {
+        id = typeof w.json.id === "string" ? w.json.id : null;
+        if (writeBy !== expectRegionId) errors.push(`write answered by ${writeBy ?? "no region"}, expected ${expectRegionId}`);
+      }
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+    try {
+      // read back what was just written (read-your-writes in the region); without it, the guideline corpus
+      const r = await requestJson(`${base}${id ? `/records/${id}` : "/guidelines"}`, { headers, timeoutMs: VERIFY_REQUEST_MS, what: `read for ${t}` });
+      readBy = r.servedBy;
+      if (r.status !== 200) errors.push(`read: ${answerError(r)} from ${r.servedBy ?? "the router"}`);
+      else if (readBy !== expectRegionId) errors.push(`read answered by ${readBy ?? "no region"}, expected ${expectRegionId}`);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+    return { ok: errors.length === 0, readBy, writeBy, error: errors.length ? errors.join("; ") : null };
   }
 
   async close(): Promise<void> {
