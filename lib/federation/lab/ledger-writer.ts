@@ -46,6 +46,8 @@ export interface LedgerWriter {
   readonly tenant: string;
   /** acknowledged so far (live view) */
   ackedCount(): number;
+  /** ids acknowledged so far (a copy) */
+  ackedIds(): string[];
   failureCount(): number;
   /** Stops sending, waits for the requests in flight, returns the ledger. */
   stop(): Promise<LedgerResult>;
@@ -150,6 +152,7 @@ export function startLedgerWriter(opts: {
   return {
     tenant,
     ackedCount: () => acked,
+    ackedIds: () => attempts.flatMap((a) => (a.ok ? [a.w.id] : [])),
     failureCount: () => failed,
     async stop(): Promise<LedgerResult> {
       stopping = true;
