@@ -13,7 +13,8 @@ import { formatAge } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { useActor } from "./providers";
 import { StatusPill } from "./status";
-import { SwitchDialog, type SwitchDialogHandle } from "./switch-dialog";
+import { MoveDialog, type MoveDialogHandle } from "./move-dialog";
+import { MovesPanel } from "./moves-panel";
 
 const MALAYSIAN_STATES = [
   "Johor", "Kedah", "Kelantan", "Kuala Lumpur", "Melaka", "Negeri Sembilan", "Pahang", "Perak", "Perlis",
@@ -22,15 +23,14 @@ const MALAYSIAN_STATES = [
 
 export function TenantsView() {
   const actor = useActor();
-  const mayswitch = can(actor.role, "tenant:switch");
+  const mayMove = can(actor.role, "tenant:move");
   const [q, setQ] = useState("");
   const [debouncedQ, setDebouncedQ] = useState("");
   const [region, setRegion] = useState("");
   const [state, setState] = useState("");
   const [residency, setResidency] = useState("");
-  const [toast, setToast] = useState<string | null>(null);
   const [flash, setFlash] = useState<Set<string>>(new Set());
-  const dialog = useRef<SwitchDialogHandle>(null);
+  const dialog = useRef<MoveDialogHandle>(null);
   const now = useNow(1000);
   const socket = useTopic("tenants");
 
@@ -70,18 +70,13 @@ export function TenantsView() {
     };
   }, [socket]);
 
-  useEffect(() => {
-    if (!toast) return;
-    const t = setTimeout(() => setToast(null), 6000);
-    return () => clearTimeout(t);
-  }, [toast]);
-
   const rows = tenants.data ?? [];
   return (
     <>
       <h1>
         Tenants <span className="small muted" data-testid="tenant-count">{tenants.isLoading ? "loading…" : `${rows.length} shown`}</span>
       </h1>
+      <MovesPanel tenantName={(id) => rows.find((t) => t.id === id)?.name ?? id} />
       <div className="toolbar" role="search">
         <label className="field">
           Search
@@ -136,7 +131,7 @@ export function TenantsView() {
               <th scope="col">Residency</th>
               <th scope="col">During failover</th>
               <th scope="col">Last change</th>
-              {mayswitch && <th scope="col"><span className="sr-only">Actions</span></th>}
+              {mayMove && <th scope="col"><span className="sr-only">Actions</span></th>}
             </tr>
           </thead>
           <tbody>
@@ -172,10 +167,10 @@ export function TenantsView() {
                     <span className="num">v{t.version}</span> · {formatAge(now - Date.parse(t.updatedAt))}
                     {t.updatedBy && <div className="muted">{t.updatedBy}</div>}
                   </td>
-                  {mayswitch && (
+                  {mayMove && (
                     <td>
-                      <button type="button" className="btn" onClick={() => dialog.current?.open(t)} aria-label={`Switch region of ${t.name}`}>
-                        <ArrowLeftRight size={14} aria-hidden /> Switch…
+                      <button type="button" className="btn" onClick={() => dialog.current?.open(t)} aria-label={`Move ${t.name} to another region`}>
+                        <ArrowLeftRight size={14} aria-hidden /> Move…
                       </button>
                     </td>
                   )}
@@ -192,12 +187,7 @@ export function TenantsView() {
           </tbody>
         </table>
       </div>
-      {mayswitch && <SwitchDialog ref={dialog} regions={regions.data ?? []} health={health} onDone={setToast} />}
-      {toast && (
-        <div className="toast ok-box" role="status" data-testid="toast">
-          {toast}
-        </div>
-      )}
+      {mayMove && <MoveDialog ref={dialog} regions={regions.data ?? []} />}
     </>
   );
 }

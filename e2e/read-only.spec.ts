@@ -10,7 +10,7 @@ test("overseer: no switch or region controls, and a direct POST is refused with 
 
   await page.getByRole("link", { name: "Tenants" }).click();
   await expect(page.getByTestId("tenant-count")).toHaveText("35 shown");
-  await expect(page.getByRole("button", { name: /Switch region/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /to another region/ })).toHaveCount(0);
   const before = await page.getByTestId("tenant-klinik-miri").getByTestId("serving").innerText();
 
   const res = await page.request.post("/api/tenants/klinik-miri/region", { data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
@@ -31,7 +31,7 @@ test("compliance: reads tenants and the audit log, cannot switch", async ({ page
   // The overseer's refused attempt above was audited.
   await expect(page.getByRole("row", { name: /overseer@federation.local.*refused/ }).first()).toBeVisible();
   await page.getByRole("link", { name: "Tenants" }).click();
-  await expect(page.getByRole("button", { name: /Switch region/ })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /to another region/ })).toHaveCount(0);
   const res = await page.request.post("/api/tenants/klinik-miri/region", { data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
   expect(res.status()).toBe(403);
   await shot(page, "12-compliance-audit");

@@ -4,6 +4,7 @@ import { LiveHealth } from "@/lib/telemetry/live";
 import { Bus } from "@/lib/realtime/bus";
 import { Poller } from "@/workers/poller";
 import { TenantProber } from "@/workers/tenant-prober";
+import { Orchestrator } from "@/workers/orchestrator";
 import { TelemetryPipeline } from "@/workers/telemetry";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
@@ -38,17 +39,21 @@ export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" }
   const refreshTenants = async () => prober.setTenants(Object.keys(await routeTable(db)));
   await refreshTenants();
   bus.on("tenants:changed", () => void refreshTenants());
-  const rt: Runtime = { env, database, federation, live, bus, poller, prober, history, alerts, pipeline, startedAt: Date.now() };
+  const orchestrator = new Orchestrator(database, federation, live, bus);
+  const rt: Runtime = { env, database, federation, live, bus, poller, prober, orchestrator, history, alerts, pipeline, startedAt: Date.now() };
   setRuntime(rt);
   pipeline.start();
   await poller.pollNow();
   poller.start();
   prober.start();
+  // After the first sample: pre-flight checks read live health.
+  await orchestrator.start();
   return rt;
 }
 
 export async function shutdownRuntime(rt: Runtime): Promise<void> {
   rt.prober.stop();
+  await rt.orchestrator.stop();
   await rt.poller.stop();
   await rt.pipeline.stop();
   await rt.federation.close();

@@ -4,6 +4,7 @@ import type { LiveHealth } from "@/lib/telemetry/live";
 import type { Bus } from "@/lib/realtime/bus";
 import type { Poller } from "@/workers/poller";
 import type { TenantProber } from "@/workers/tenant-prober";
+import type { Orchestrator } from "@/workers/orchestrator";
 import type { TelemetryPipeline } from "@/workers/telemetry";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { AlertEngine } from "@/lib/telemetry/alerts";
@@ -22,6 +23,7 @@ export interface Runtime {
   bus: Bus;
   poller: Poller;
   prober: TenantProber;
+  orchestrator: Orchestrator;
   history: HistoryStore;
   alerts: AlertEngine;
   pipeline: TelemetryPipeline;

@@ -8,6 +8,7 @@ export const ACTIONS = [
   "tenants:read",
   "audit:read",
   "tenant:switch",
+  "tenant:move",
   "region:mark",
 ] as const;
 export type Action = (typeof ACTIONS)[number];

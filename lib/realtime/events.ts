@@ -64,6 +64,7 @@ export interface ServerToClientEvents {
   "tenants:changed": (e: TenantsChanged) => void;
   "regions:changed": (e: RegionsChanged) => void;
   "alerts:changed": (alerts: AlertView[]) => void;
+  "moves:changed": (e: { moveId: string; tenantId: string; state: string }) => void;
   "telemetry:snapshot": (s: TelemetrySnapshot) => void;
   "telemetry:points": (p: TelemetryPoints) => void;
   "app:error": (e: { code: string; message: string }) => void;
