@@ -8,12 +8,15 @@ import { StatusPill } from "./status";
 const ICON = { pending: Circle, running: Loader2, done: CheckCircle2, failed: XCircle, skipped: CircleSlash, undone: RotateCcw };
 const WORD = { pending: "pending", running: "running", done: "done", failed: "failed", skipped: "skipped", undone: "undone" };
 const STATE_PILL: Record<MoveView["state"], { status: "up" | "degraded" | "down" | "unknown"; label: string }> = {
+  awaiting_approval: { status: "unknown", label: "waiting for a second admin" },
   queued: { status: "unknown", label: "queued" },
   running: { status: "degraded", label: "running" },
   completed: { status: "up", label: "completed" },
   rolling_back: { status: "degraded", label: "rolling back" },
   rolled_back: { status: "down", label: "rolled back" },
   failed: { status: "down", label: "failed — needs a person" },
+  expired: { status: "down", label: "expired: not approved in time" },
+  rejected: { status: "down", label: "rejected by a second admin" },
 };
 
 function duration(s: MoveStep, now: number): string {

@@ -8,7 +8,8 @@ import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { recordAuditAlone } from "@/lib/audit/service";
 import { flipTenant } from "@/lib/tenants/service";
 import { preflight } from "@/lib/moves/preflight";
-import { ACTIVE_STATES, STEP_KEYS, writePauseMs, type MoveStep, type StepKey } from "@/lib/moves/steps";
+import { ACTIVE_STATES, RUNNABLE_STATES, STEP_KEYS, writePauseMs, type MoveStep, type StepKey } from "@/lib/moves/steps";
+import { expireApprovals } from "@/lib/approvals/service";
 
 // T3: runs tenant moves as persisted state machines. Exactly one orchestrator is active (an
 // advisory lock on PostgreSQL; the embedded database has one process). Every step is recorded
@@ -71,7 +72,7 @@ export class Orchestrator {
     for (;;) {
       await this.tick();
       await Promise.allSettled(this.running.values());
-      const active = await this.db.move.count({ where: { state: { in: [...ACTIVE_STATES] } } });
+      const active = await this.db.move.count({ where: { state: { in: [...RUNNABLE_STATES] } } });
       if (active === 0 || this.stopped) return;
       if (Date.now() - t0 > timeoutMs) throw new Error(`moves still active after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
@@ -86,8 +87,9 @@ export class Orchestrator {
         if (!this.leader) return;
         await this.releaseOrphanFences();
       }
-      const limit = this.opts.concurrency ?? 4;
-      const due = await this.db.move.findMany({ where: { state: { in: [...ACTIVE_STATES] } }, orderBy: { createdAt: "asc" }, take: limit * 2 });
+      await expireApprovals(this.db, this.bus);
+      const limit = this.opts.concurrency ?? 2;
+      const due = await this.db.move.findMany({ where: { state: { in: [...RUNNABLE_STATES] } }, orderBy: { createdAt: "asc" }, take: limit * 2 });
       for (const m of due) {
         if (this.running.size >= limit) break;
         if (this.running.has(m.id)) continue;

@@ -3,7 +3,11 @@ import type { PrismaClient } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
 import { AppError, conflict } from "@/lib/errors";
 import { recordAudit, recordAuditAlone } from "@/lib/audit/service";
-import { preflight } from "./preflight";
+import { preflight, type Preflight } from "./preflight";
+import { activeBreakGlass, createApproval, toApprovalView, type ApprovalView } from "@/lib/approvals/service";
+import { isResidencyLocked } from "@/lib/tenants/residency";
+import { tenantSeries } from "@/lib/telemetry/series";
+import type { LiveHealth } from "@/lib/telemetry/live";
 import { ACTIVE_STATES, initialSteps, type MoveState, type MoveStep } from "./steps";
 import type { RequestMoveInput } from "./schemas";
 
@@ -22,6 +26,9 @@ export interface MoveView {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  batchId: string | null;
+  approvalId: string | null;
+  latencyBeforeMs: number | null;
 }
 
 type MoveRow = Awaited<ReturnType<PrismaClient["move"]["findFirstOrThrow"]>>;
@@ -42,7 +49,20 @@ export function toMoveView(m: MoveRow): MoveView {
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
     finishedAt: m.finishedAt?.toISOString() ?? null,
+    batchId: m.batchId,
+    approvalId: m.approvalId,
+    latencyBeforeMs: m.latencyBeforeMs,
   };
+}
+
+/** M4 p50 latency of the tenant's probes in the live window since `since` (before/after a move). */
+export function latencyP50(live: LiveHealth, slug: string, since: number): number | null {
+  const v = live
+    .pointsSince((s) => s === tenantSeries(slug, "latency_ms"), since)
+    .map((p) => p.v)
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : null;
 }
 
 export const newMoveId = () => `mv_${randomBytes(8).toString("hex")}`;
@@ -52,61 +72,52 @@ export const newMoveId = () => `mv_${randomBytes(8).toString("hex")}`;
  * already in progress) change nothing and are audited. The same idempotency key returns the
  * move it started the first time instead of starting another.
  */
-export async function requestMove(ctx: ServiceContext, input: RequestMoveInput): Promise<{ move: MoveView; created: boolean }> {
+export async function requestMove(ctx: ServiceContext, input: RequestMoveInput): Promise<{ move: MoveView; created: boolean; approval: ApprovalView | null }> {
   const { db, actor, requestId } = ctx;
   if (input.idempotencyKey) {
     const prior = await db.move.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
     if (prior) {
       if (prior.tenantId !== input.tenantId || prior.toRegionId !== input.targetRegionId)
         throw conflict("conflict", `Idempotency key already used for another request (move ${prior.id}).`);
-      return { move: toMoveView(prior), created: false };
+      return { move: toMoveView(prior), created: false, approval: null };
     }
   }
-  const refuse = async (err: AppError): Promise<never> => {
-    await recordAuditAlone(db, {
-      actor,
-      action: "tenant.move",
-      outcome: "refused",
-      targetType: "tenant",
-      targetId: input.tenantId,
-      after: { requestedRegionId: input.targetRegionId, refusal: err.code },
-      reason: err.message,
-      requestId,
-    });
-    throw err;
-  };
-  let pf;
+  const refuse = refuser(ctx, input.tenantId, input.targetRegionId);
+  let pf: Preflight;
   try {
-    pf = await preflight(db, ctx.live, input.tenantId, input.targetRegionId);
+    pf = await checkMovable(ctx, input.tenantId, input.targetRegionId);
   } catch (e) {
     if (e instanceof AppError) return refuse(e);
     throw e;
   }
-  const active = await db.move.findFirst({ where: { tenantId: input.tenantId, state: { in: [...ACTIVE_STATES] } } });
-  if (active)
-    return refuse(
-      conflict("conflict", `A move of this tenant is already in progress (${active.id}, ${active.fromRegionId} → ${active.toRegionId}, requested by ${active.requestedBy}).`, {
-        moveId: active.id,
-      }),
-    );
-  const failed = pf.checks.find((c) => !c.ok);
-  if (failed) {
-    const code = failed.key === "residency" ? "residency_violation" : failed.key === "target_health" ? "region_unavailable" : "conflict";
-    return refuse(conflict(code, `Pre-flight failed — ${failed.label}: ${failed.detail}.`, { checks: pf.checks }));
-  }
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: input.tenantId } });
+  const locked = isResidencyLocked(tenant);
+  const glass = locked ? await activeBreakGlass(db, actor.email) : [];
   try {
-    const row = await db.$transaction(async (tx) => {
+    const { row, approval } = await db.$transaction(async (tx) => {
+      const id = newMoveId();
+      const approval =
+        locked && glass.length === 0
+          ? await createApproval(tx, {
+              kind: "move",
+              subjectId: id,
+              summary: `Move ${tenant.name} (residency-locked to ${tenant.allowedRegions.join(", ")}) from ${pf.fromRegionId} to ${pf.toRegionId}`,
+              requestedBy: actor.email,
+            })
+          : null;
       const m = await tx.move.create({
         data: {
-          id: newMoveId(),
+          id,
           tenantId: input.tenantId,
           fromRegionId: pf.fromRegionId,
           toRegionId: pf.toRegionId,
-          state: "queued",
+          state: approval ? "awaiting_approval" : "queued",
+          approvalId: approval?.id ?? null,
           steps: initialSteps() as never,
           reason: input.reason || null,
           requestedBy: actor.email,
           idempotencyKey: input.idempotencyKey ?? null,
+          latencyBeforeMs: latencyP50(ctx.live, tenant.slug, Date.now() - 5 * 60_000),
         },
       });
       await recordAudit(tx, {
@@ -116,26 +127,151 @@ export async function requestMove(ctx: ServiceContext, input: RequestMoveInput):
         targetType: "tenant",
         targetId: input.tenantId,
         before: { servingRegionId: pf.fromRegionId },
-        after: { moveId: m.id, toRegionId: pf.toRegionId, state: "queued" },
-        reason: input.reason || null,
+        after: { moveId: m.id, toRegionId: pf.toRegionId, state: m.state, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
+        reason: [input.reason, glass[0] ? `break-glass ${glass[0].id}: ${glass[0].reason}` : null].filter(Boolean).join(" · ") || null,
         requestId,
       });
-      return m;
+      return { row: m, approval };
     });
-    ctx.bus.emit("moves:changed", { moveId: row.id, tenantId: row.tenantId, state: "queued" });
-    return { move: toMoveView(row), created: true };
+    ctx.bus.emit("moves:changed", { moveId: row.id, tenantId: row.tenantId, state: row.state });
+    return { move: toMoveView(row), created: true, approval };
   } catch (e) {
     // Two requests raced past the check: the partial unique index lets one through.
-    if ((e as { code?: string }).code === "P2002" || /moves_one_active_per_tenant|Unique constraint/i.test(String((e as Error).message))) {
-      const winner = await db.move.findFirst({ where: { tenantId: input.tenantId, state: { in: [...ACTIVE_STATES] } } });
+    if (isUniqueViolation(e)) {
       if (input.idempotencyKey) {
         const same = await db.move.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-        if (same) return { move: toMoveView(same), created: false };
+        if (same) return { move: toMoveView(same), created: false, approval: null };
       }
+      const winner = await db.move.findFirst({ where: { tenantId: input.tenantId, state: { in: [...ACTIVE_STATES] } } });
       return refuse(conflict("conflict", `A move of this tenant is already in progress (${winner?.id ?? "just started"}).`, { moveId: winner?.id }));
     }
     throw e;
   }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string }).code === "P2002" || /moves_one_active_per_tenant|Unique constraint|duplicate key/i.test(String((e as Error).message));
+}
+
+/** Audits a refused request (nothing else is written) and throws it. */
+function refuser(ctx: ServiceContext, tenantId: string, targetRegionId: string) {
+  return async (err: AppError): Promise<never> => {
+    await recordAuditAlone(ctx.db, {
+      actor: ctx.actor,
+      action: "tenant.move",
+      outcome: "refused",
+      targetType: "tenant",
+      targetId: tenantId,
+      after: { requestedRegionId: targetRegionId, refusal: err.code },
+      reason: err.message,
+      requestId: ctx.requestId,
+    });
+    throw err;
+  };
+}
+
+/** Throws the reason a tenant cannot be moved there now, or returns the pre-flight. */
+async function checkMovable(ctx: ServiceContext, tenantId: string, targetRegionId: string): Promise<Preflight> {
+  const pf = await preflight(ctx.db, ctx.live, tenantId, targetRegionId);
+  const active = await ctx.db.move.findFirst({ where: { tenantId, state: { in: [...ACTIVE_STATES] } } });
+  if (active)
+    throw conflict(
+      "conflict",
+      `A move of this tenant is already in progress (${active.id}, ${active.fromRegionId} → ${active.toRegionId}, requested by ${active.requestedBy}).`,
+      { moveId: active.id },
+    );
+  const failed = pf.checks.find((c) => !c.ok);
+  if (failed) {
+    const code = failed.key === "residency" ? "residency_violation" : failed.key === "target_health" ? "region_unavailable" : "conflict";
+    throw conflict(code, `Pre-flight failed — ${failed.label}: ${failed.detail}.`, { checks: pf.checks });
+  }
+  return pf;
+}
+
+export interface BulkResult {
+  batchId: string;
+  moves: MoveView[];
+  refused: { tenantId: string; message: string }[];
+  approval: ApprovalView | null;
+}
+
+/**
+ * T4: moves a selection to one region, through the same checks as a single move. A bulk move
+ * is region-wide: it waits for a second admin (unless the requester holds break-glass).
+ * Tenants that cannot move are listed with their reason; the others go on.
+ */
+export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: string[]; targetRegionId: string; reason?: string; idempotencyKey?: string }): Promise<BulkResult> {
+  const { db, actor, requestId } = ctx;
+  if (input.idempotencyKey) {
+    const prior = await db.moveBatch.findUnique({ where: { id: `mb_${input.idempotencyKey}` } });
+    if (prior) {
+      const moves = await db.move.findMany({ where: { batchId: prior.id } });
+      const approval = moves[0]?.approvalId ? await db.approval.findUnique({ where: { id: moves[0].approvalId } }) : null;
+      return { batchId: prior.id, moves: moves.map(toMoveView), refused: [], approval: approval ? toApprovalView(approval) : null };
+    }
+  }
+  const ids = [...new Set(input.tenantIds)];
+  const ok: { tenantId: string; pf: Preflight }[] = [];
+  const refused: BulkResult["refused"] = [];
+  for (const tenantId of ids) {
+    try {
+      ok.push({ tenantId, pf: await checkMovable(ctx, tenantId, input.targetRegionId) });
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      refused.push({ tenantId, message: e.message });
+      await refuser(ctx, tenantId, input.targetRegionId)(e).catch(() => undefined);
+    }
+  }
+  if (ok.length === 0) throw conflict("conflict", `None of the ${ids.length} selected tenants can move: ${refused.map((r) => `${r.tenantId}: ${r.message}`).join(" ")}`, { refused });
+  const glass = await activeBreakGlass(db, actor.email);
+  const tenants = await db.tenant.findMany({ where: { id: { in: ok.map((o) => o.tenantId) } } });
+  const batchId = input.idempotencyKey ? `mb_${input.idempotencyKey}` : `mb_${newMoveId().slice(3)}`;
+  const { rows, approval } = await db.$transaction(async (tx) => {
+    await tx.moveBatch.create({ data: { id: batchId, toRegionId: input.targetRegionId, requestedBy: actor.email, reason: input.reason || null, tenantCount: ok.length } });
+    const approval =
+      glass.length === 0
+        ? await createApproval(tx, {
+            kind: "bulk_move",
+            subjectId: batchId,
+            summary: `Bulk move of ${ok.length} tenants to ${input.targetRegionId}: ${tenants.map((t) => t.name).join(", ")}`,
+            requestedBy: actor.email,
+          })
+        : null;
+    const rows = [];
+    for (const { tenantId, pf } of ok) {
+      const t = tenants.find((x) => x.id === tenantId)!;
+      rows.push(
+        await tx.move.create({
+          data: {
+            id: newMoveId(),
+            tenantId,
+            fromRegionId: pf.fromRegionId,
+            toRegionId: pf.toRegionId,
+            state: approval ? "awaiting_approval" : "queued",
+            approvalId: approval?.id ?? null,
+            batchId,
+            steps: initialSteps() as never,
+            reason: input.reason || null,
+            requestedBy: actor.email,
+            latencyBeforeMs: latencyP50(ctx.live, t.slug, Date.now() - 5 * 60_000),
+          },
+        }),
+      );
+    }
+    await recordAudit(tx, {
+      actor,
+      action: "tenant.bulk_move",
+      outcome: "succeeded",
+      targetType: "batch",
+      targetId: batchId,
+      after: { tenants: ok.map((o) => o.tenantId), refused: refused.map((r) => r.tenantId), toRegionId: input.targetRegionId, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
+      reason: [input.reason, glass[0] ? `break-glass ${glass[0].id}: ${glass[0].reason}` : null].filter(Boolean).join(" · ") || null,
+      requestId,
+    });
+    return { rows, approval };
+  });
+  for (const m of rows) ctx.bus.emit("moves:changed", { moveId: m.id, tenantId: m.tenantId, state: m.state });
+  return { batchId, moves: rows.map(toMoveView), refused, approval };
 }
 
 export async function listMoves(db: PrismaClient, q: { active?: boolean; tenantId?: string; limit?: number } = {}): Promise<MoveView[]> {

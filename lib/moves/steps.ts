@@ -24,8 +24,11 @@ export interface MoveStep {
   detail: string | null;
 }
 
-export type MoveState = "queued" | "running" | "completed" | "rolling_back" | "rolled_back" | "failed";
-export const ACTIVE_STATES: readonly MoveState[] = ["queued", "running", "rolling_back"];
+export type MoveState = "awaiting_approval" | "queued" | "running" | "completed" | "rolling_back" | "rolled_back" | "failed" | "expired" | "rejected";
+/** States the orchestrator works on. */
+export const RUNNABLE_STATES: readonly MoveState[] = ["queued", "running", "rolling_back"];
+/** States that hold the tenant: no second move may start meanwhile. */
+export const ACTIVE_STATES: readonly MoveState[] = ["awaiting_approval", ...RUNNABLE_STATES];
 
 export function initialSteps(): MoveStep[] {
   return STEP_KEYS.map((key) => ({ key, label: STEP_LABELS[key], status: "pending", startedAt: null, endedAt: null, detail: null }));

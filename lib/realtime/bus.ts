@@ -14,6 +14,8 @@ interface BusEvents {
   "alerts:changed": [AlertView[]];
   /** A move changed state or step (its row holds the details). */
   "moves:changed": [{ moveId: string; tenantId: string; state: string }];
+  /** Break-glass windows active now (after one starts or ends). */
+  "break-glass:changed": [import("@/lib/approvals/service").BreakGlassView[]];
   /** Points measured outside the region sample (tenant probes). */
   points: [Point[]];
 }
