@@ -11,6 +11,7 @@ import { useActor } from "./providers";
 import { useSocket } from "@/lib/realtime/client";
 import { useOverview } from "@/lib/telemetry/use-overview";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
+import { BreakGlassBanner, BreakGlassButton } from "./break-glass";
 
 function ThemeToggle() {
   const [theme, setTheme] = useState<string | null>(null);
@@ -108,6 +109,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
             ))}
         </nav>
         <div className="spacer" />
+        <BreakGlassButton />
         <Connection />
         <div className="who">
           <span>{actor.name}</span>
@@ -121,6 +123,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
         </button>
       </header>
       <AlertBanner />
+      <BreakGlassBanner />
       <main>{children}</main>
     </>
   );

@@ -15,6 +15,8 @@ import { useActor } from "./providers";
 import { StatusPill } from "./status";
 import { MoveDialog, type MoveDialogHandle } from "./move-dialog";
 import { MovesPanel } from "./moves-panel";
+import { ApprovalsPanel } from "./approvals-panel";
+import { BulkMoveDialog, type BulkMoveDialogHandle } from "./bulk-move-dialog";
 
 const MALAYSIAN_STATES = [
   "Johor", "Kedah", "Kelantan", "Kuala Lumpur", "Melaka", "Negeri Sembilan", "Pahang", "Perak", "Perlis",
@@ -31,6 +33,8 @@ export function TenantsView() {
   const [residency, setResidency] = useState("");
   const [flash, setFlash] = useState<Set<string>>(new Set());
   const dialog = useRef<MoveDialogHandle>(null);
+  const bulkDialog = useRef<BulkMoveDialogHandle>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
   const now = useNow(1000);
   const socket = useTopic("tenants");
 
@@ -76,7 +80,8 @@ export function TenantsView() {
       <h1>
         Tenants <span className="small muted" data-testid="tenant-count">{tenants.isLoading ? "loading…" : `${rows.length} shown`}</span>
       </h1>
-      <MovesPanel tenantName={(id) => rows.find((t) => t.id === id)?.name ?? id} />
+      {mayMove && <ApprovalsPanel />}
+      <MovesPanel />
       <div className="toolbar" role="search">
         <label className="field">
           Search
@@ -105,6 +110,17 @@ export function TenantsView() {
             ))}
           </select>
         </label>
+        {mayMove && (
+          <button
+            type="button"
+            className="btn"
+            disabled={selected.size === 0}
+            onClick={() => bulkDialog.current?.open(rows.filter((t) => selected.has(t.id)))}
+            data-testid="bulk-move"
+          >
+            <ArrowLeftRight size={14} aria-hidden /> Move selected ({selected.size})…
+          </button>
+        )}
         <label className="field">
           Residency
           <select className="input" value={residency} onChange={(e) => setResidency(e.target.value)} aria-label="Filter by residency">
@@ -123,6 +139,16 @@ export function TenantsView() {
         <table className="data" data-testid="tenants-table">
           <thead>
             <tr>
+              {mayMove && (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every tenant shown"
+                    checked={rows.length > 0 && rows.every((t) => selected.has(t.id))}
+                    onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((t) => t.id)) : new Set())}
+                  />
+                </th>
+              )}
               <th scope="col">Tenant</th>
               <th scope="col">State</th>
               <th scope="col">Primary</th>
@@ -140,6 +166,21 @@ export function TenantsView() {
               const away = t.servingRegionId !== t.primaryRegionId;
               return (
                 <tr key={t.id} data-testid={`tenant-${t.id}`} className={flash.has(t.id) ? "flash" : undefined}>
+                  {mayMove && (
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${t.name}`}
+                        checked={selected.has(t.id)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if (e.target.checked) next.add(t.id);
+                          else next.delete(t.id);
+                          setSelected(next);
+                        }}
+                      />
+                    </td>
+                  )}
                   <td>
                     <div>{t.name}</div>
                     <div className="small muted num">{t.slug}</div>
@@ -179,7 +220,7 @@ export function TenantsView() {
             })}
             {!tenants.isLoading && rows.length === 0 && (
               <tr>
-                <td colSpan={9} className="muted">
+                <td colSpan={10} className="muted">
                   No tenant matches these filters.
                 </td>
               </tr>
@@ -188,6 +229,7 @@ export function TenantsView() {
         </table>
       </div>
       {mayMove && <MoveDialog ref={dialog} regions={regions.data ?? []} />}
+      {mayMove && <BulkMoveDialog ref={bulkDialog} regions={regions.data ?? []} onDone={() => setSelected(new Set())} />}
     </>
   );
 }

@@ -9,6 +9,8 @@ export const ACTIONS = [
   "audit:read",
   "tenant:switch",
   "tenant:move",
+  "approval:decide",
+  "break_glass",
   "region:mark",
 ] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -274,13 +274,31 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
   return { batchId, moves: rows.map(toMoveView), refused, approval };
 }
 
-export async function listMoves(db: PrismaClient, q: { active?: boolean; tenantId?: string; limit?: number } = {}): Promise<MoveView[]> {
+export interface MoveListItem extends MoveView {
+  tenantName: string;
+  /** M4 p50 latency through the router since the move finished (live window), ms. */
+  latencyAfterMs: number | null;
+}
+
+export async function listMoves(
+  db: PrismaClient,
+  q: { active?: boolean; tenantId?: string; batchId?: string; limit?: number } = {},
+  live?: LiveHealth,
+): Promise<MoveListItem[]> {
   const rows = await db.move.findMany({
-    where: { tenantId: q.tenantId, ...(q.active ? { state: { in: [...ACTIVE_STATES] } } : {}) },
+    where: { tenantId: q.tenantId, batchId: q.batchId, ...(q.active ? { state: { in: [...ACTIVE_STATES] } } : {}) },
     orderBy: { createdAt: "desc" },
     take: Math.min(q.limit ?? 50, 200),
   });
-  return rows.map(toMoveView);
+  const tenants = await db.tenant.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.tenantId))] } }, select: { id: true, slug: true, name: true } });
+  return rows.map((r) => {
+    const t = tenants.find((x) => x.id === r.tenantId);
+    return {
+      ...toMoveView(r),
+      tenantName: t?.name ?? r.tenantId,
+      latencyAfterMs: live && t && r.finishedAt && r.state === "completed" ? latencyP50(live, t.slug, r.finishedAt.getTime()) : null,
+    };
+  });
 }
 
 export async function getMoveOrThrow(db: PrismaClient, id: string): Promise<MoveView> {

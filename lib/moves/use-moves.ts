@@ -3,7 +3,7 @@ import { useEffect } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { fetchJson } from "@/lib/http/fetch-json";
 import { useTopic } from "@/lib/realtime/client";
-import type { MoveView } from "./service";
+import type { MoveListItem, MoveView } from "./service";
 import { moveKeys } from "./keys";
 
 /** Moves, live: the socket names what changed, the query refetches. */
@@ -19,7 +19,7 @@ export function useMoves(q: { active?: boolean; limit?: number } = {}) {
     };
   }, [socket, qc]);
   const params = new URLSearchParams({ ...(q.active ? { active: "1" } : {}), limit: String(q.limit ?? 10) });
-  return useQuery({ queryKey: moveKeys.list(q), queryFn: () => fetchJson<MoveView[]>(`/api/moves?${params}`) });
+  return useQuery({ queryKey: moveKeys.list(q), queryFn: () => fetchJson<MoveListItem[]>(`/api/moves?${params}`) });
 }
 
 export function useMove(id: string | null) {

@@ -65,6 +65,7 @@ export interface ServerToClientEvents {
   "regions:changed": (e: RegionsChanged) => void;
   "alerts:changed": (alerts: AlertView[]) => void;
   "moves:changed": (e: { moveId: string; tenantId: string; state: string }) => void;
+  "break-glass:changed": (active: import("@/lib/approvals/service").BreakGlassView[]) => void;
   "telemetry:snapshot": (s: TelemetrySnapshot) => void;
   "telemetry:points": (p: TelemetryPoints) => void;
   "app:error": (e: { code: string; message: string }) => void;

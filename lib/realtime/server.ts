@@ -114,6 +114,7 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
   rt.bus.on("points", fanOut);
   rt.bus.on("alerts:changed", (alerts) => io.emit("alerts:changed", alerts));
   rt.bus.on("moves:changed", (e) => io.to("tenants").to("overview").emit("moves:changed", e));
+  rt.bus.on("break-glass:changed", (active) => io.emit("break-glass:changed", active));
 
   rt.bus.on("health", (regions, points) => {
     io.to("overview").emit("health:sample", { regions, serverTime: Date.now() });
