@@ -17,6 +17,8 @@ export default defineConfig({
           exclude: ["**/*.int.test.ts", "node_modules/**"],
           environment: "node",
           testTimeout: 30_000,
+          // Opening an embedded PostgreSQL takes seconds, more on a busy 2-core machine.
+          hookTimeout: 60_000,
         },
       },
       {

@@ -23,11 +23,11 @@ export interface Console {
 }
 
 /** Starts the production build (npm start builds it) on a free port with a fresh database. */
-export async function startConsole(mode: "sim" | "lab"): Promise<Console> {
+export async function startConsole(mode: "sim" | "lab", extraEnv: Record<string, string> = {}): Promise<Console> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "fc-bench-"));
   const child = spawn("npx", ["--no-install", "tsx", "server.ts"], {
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), DATA_DIR: dataDir, FEDERATION_MODE: mode },
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PORT: String(port), DATA_DIR: dataDir, FEDERATION_MODE: mode, ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -5,6 +5,7 @@ import { Bus } from "@/lib/realtime/bus";
 import { Poller } from "@/workers/poller";
 import { TenantProber } from "@/workers/tenant-prober";
 import { Orchestrator } from "@/workers/orchestrator";
+import { Repinner } from "@/workers/repin";
 import { TelemetryPipeline } from "@/workers/telemetry";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
@@ -39,8 +40,9 @@ export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" }
   const refreshTenants = async () => prober.setTenants(Object.keys(await routeTable(db)));
   await refreshTenants();
   bus.on("tenants:changed", () => void refreshTenants());
-  const orchestrator = new Orchestrator(database, federation, live, bus);
-  const rt: Runtime = { env, database, federation, live, bus, poller, prober, orchestrator, history, alerts, pipeline, startedAt: Date.now() };
+  const orchestrator = new Orchestrator(database, federation, live, bus, { concurrency: env.MOVE_CONCURRENCY });
+  const repinner = new Repinner(db, federation, live, bus, { holdDownMs: env.REPIN_HOLD_DOWN_MS });
+  const rt: Runtime = { env, database, federation, live, bus, poller, prober, orchestrator, repinner, history, alerts, pipeline, startedAt: Date.now() };
   setRuntime(rt);
   pipeline.start();
   await poller.pollNow();
@@ -48,11 +50,13 @@ export async function bootRuntime(env: Env, opts: { pglite?: "disk" | "memory" }
   prober.start();
   // After the first sample: pre-flight checks read live health.
   await orchestrator.start();
+  repinner.start();
   return rt;
 }
 
 export async function shutdownRuntime(rt: Runtime): Promise<void> {
   rt.prober.stop();
+  rt.repinner.stop();
   await rt.orchestrator.stop();
   await rt.poller.stop();
   await rt.pipeline.stop();

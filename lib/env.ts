@@ -22,6 +22,10 @@ const schema = z.object({
   SIM_SEED: z.coerce.number().int().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   NEXTAUTH_URL: z.string().url().optional(),
+  /** T6: how long a recovered primary must stay healthy and caught up before evacuated tenants go back, ms. */
+  REPIN_HOLD_DOWN_MS: z.coerce.number().int().min(5000).max(3_600_000).default(60_000),
+  /** T4: how many tenant moves run at once. */
+  MOVE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** When set, /api/metrics requires "Authorization: Bearer <token>". */
   METRICS_TOKEN: z.string().min(8).optional(),
   /** Seed demo users with these passwords (README lists them). */

@@ -5,6 +5,7 @@ import type { Bus } from "@/lib/realtime/bus";
 import type { Poller } from "@/workers/poller";
 import type { TenantProber } from "@/workers/tenant-prober";
 import type { Orchestrator } from "@/workers/orchestrator";
+import type { Repinner } from "@/workers/repin";
 import type { TelemetryPipeline } from "@/workers/telemetry";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { AlertEngine } from "@/lib/telemetry/alerts";
@@ -24,6 +25,7 @@ export interface Runtime {
   poller: Poller;
   prober: TenantProber;
   orchestrator: Orchestrator;
+  repinner: Repinner;
   history: HistoryStore;
   alerts: AlertEngine;
   pipeline: TelemetryPipeline;

@@ -76,10 +76,8 @@ describe("staged move (sim federation)", () => {
 
   it("refuses moves that break residency or go to the region already serving, audited, nothing created", async () => {
     const before = await h.database.prisma.move.count();
-    await expect(requestMove(h.ctx(h.actors.admin), { tenantId: "poliklinik-bangsar", targetRegionId: "cyberjaya_1" })).rejects.toMatchObject({
-      status: 409,
-      code: "residency_violation",
-    });
+    const refusal = await requestMove(h.ctx(h.actors.admin), { tenantId: "poliklinik-bangsar", targetRegionId: "cyberjaya_1" }).catch((e) => e);
+    expect(refusal).toMatchObject({ status: 409, code: "residency_violation", details: { receipt: { auditSeq: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
     await expect(requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-taiping", targetRegionId: "kl_dc_1" })).rejects.toMatchObject({
       status: 409,
       message: expect.stringMatching(/already served by KL DC/),
@@ -88,6 +86,8 @@ describe("staged move (sim federation)", () => {
     expect(await h.database.prisma.move.count()).toBe(before);
     const [entry] = await listAudit(h.database.prisma, { targetType: "tenant", targetId: "poliklinik-bangsar" });
     expect(entry).toMatchObject({ action: "tenant.move", outcome: "refused", after: { refusal: "residency_violation" } });
+    // The receipt names exactly that audit entry.
+    expect(refusal.details.receipt).toEqual({ auditSeq: entry.seq, hash: entry.hash });
   });
 
   it("rolls back to the source when verification fails, and unfences", async () => {

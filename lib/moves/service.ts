@@ -26,6 +26,7 @@ export interface MoveView {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  kind: "planned" | "evacuation" | "repin";
   batchId: string | null;
   approvalId: string | null;
   latencyBeforeMs: number | null;
@@ -49,6 +50,7 @@ export function toMoveView(m: MoveRow): MoveView {
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
     finishedAt: m.finishedAt?.toISOString() ?? null,
+    kind: m.kind as MoveView["kind"],
     batchId: m.batchId,
     approvalId: m.approvalId,
     latencyBeforeMs: m.latencyBeforeMs,
@@ -72,7 +74,20 @@ export const newMoveId = () => `mv_${randomBytes(8).toString("hex")}`;
  * already in progress) change nothing and are audited. The same idempotency key returns the
  * move it started the first time instead of starting another.
  */
-export async function requestMove(ctx: ServiceContext, input: RequestMoveInput): Promise<{ move: MoveView; created: boolean; approval: ApprovalView | null }> {
+/**
+ * A move away from a region that is not healthy is an evacuation (T6 brings the tenant back once
+ * it recovers); otherwise it is the admin's planned choice, which stays.
+ */
+function kindOf(ctx: ServiceContext, fromRegionId: string, requested?: "repin"): "planned" | "evacuation" | "repin" {
+  if (requested) return requested;
+  const h = ctx.live.region(fromRegionId);
+  return h && (h.status !== "healthy" || h.markedDown) ? "evacuation" : "planned";
+}
+
+export async function requestMove(
+  ctx: ServiceContext,
+  input: RequestMoveInput & { kind?: "repin" },
+): Promise<{ move: MoveView; created: boolean; approval: ApprovalView | null }> {
   const { db, actor, requestId } = ctx;
   if (input.idempotencyKey) {
     const prior = await db.move.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
@@ -117,6 +132,7 @@ export async function requestMove(ctx: ServiceContext, input: RequestMoveInput):
           reason: input.reason || null,
           requestedBy: actor.email,
           idempotencyKey: input.idempotencyKey ?? null,
+          kind: kindOf(ctx, pf.fromRegionId, input.kind),
           latencyBeforeMs: latencyP50(ctx.live, tenant.slug, Date.now() - 5 * 60_000),
         },
       });
@@ -156,7 +172,7 @@ function isUniqueViolation(e: unknown): boolean {
 /** Audits a refused request (nothing else is written) and throws it. */
 function refuser(ctx: ServiceContext, tenantId: string, targetRegionId: string) {
   return async (err: AppError): Promise<never> => {
-    await recordAuditAlone(ctx.db, {
+    const receipt = await recordAuditAlone(ctx.db, {
       actor: ctx.actor,
       action: "tenant.move",
       outcome: "refused",
@@ -166,8 +182,13 @@ function refuser(ctx: ServiceContext, tenantId: string, targetRegionId: string) 
       reason: err.message,
       requestId: ctx.requestId,
     });
-    throw err;
+    throw withReceipt(err, receipt);
   };
+}
+
+/** T7: every refusal carries a receipt — the audit entry that records it. */
+export function withReceipt(err: AppError, receipt: { seq: bigint; hash: string }): AppError {
+  return new AppError(err.status, err.code, err.message, { ...err.details, receipt: { auditSeq: receipt.seq.toString(), hash: receipt.hash } });
 }
 
 /** Throws the reason a tenant cannot be moved there now, or returns the pre-flight. */
@@ -250,6 +271,7 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
             state: approval ? "awaiting_approval" : "queued",
             approvalId: approval?.id ?? null,
             batchId,
+            kind: kindOf(ctx, pf.fromRegionId),
             steps: initialSteps() as never,
             reason: input.reason || null,
             requestedBy: actor.email,

@@ -152,7 +152,7 @@ export async function flipTenant(ctx: ServiceContext, tenantId: string, targetRe
 export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegionInput): Promise<TenantView> {
   const { db, actor, requestId } = ctx;
   const refuse = async (err: AppError, tenant?: Tenant | null): Promise<never> => {
-    await recordAuditAlone(db, {
+    const receipt = await recordAuditAlone(db, {
       actor,
       action: "tenant.switch",
       outcome: "refused",
@@ -163,7 +163,7 @@ export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegio
       reason: input.reason ? `${err.message} (requested because: ${input.reason})` : err.message,
       requestId,
     });
-    throw err;
+    throw new AppError(err.status, err.code, err.message, { ...err.details, receipt: { auditSeq: receipt.seq.toString(), hash: receipt.hash } });
   };
 
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId } });

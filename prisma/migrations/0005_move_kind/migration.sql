@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "moves" ADD COLUMN "kind" TEXT NOT NULL DEFAULT 'planned';
