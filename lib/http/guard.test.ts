@@ -8,7 +8,7 @@ vi.mock("@/lib/auth/session", () => ({ currentActor: async () => signedIn }));
 
 const { createHarness } = await import("@/lib/testing/harness");
 const { setRuntime } = await import("@/lib/runtime");
-const { switchTenantRegionAction } = await import("@/lib/tenants/actions");
+const { requestMoveAction } = await import("@/lib/moves/actions");
 const { markRegionAction } = await import("@/lib/regions/actions");
 const { POST: switchRoute } = await import("@/app/api/tenants/[id]/region/route");
 const { listAudit } = await import("@/lib/audit/service");
@@ -28,14 +28,15 @@ afterAll(async () => {
 const tenant = (id: string) => h.database.prisma.tenant.findUniqueOrThrow({ where: { id } });
 
 describe("server actions authorise inside the action", () => {
-  it("refuses an overseer calling the switch action directly: 403, audited, nothing changed", async () => {
+  it("refuses an overseer calling the move action directly: 403, audited, nothing changed", async () => {
     signedIn = h.actors.overseer;
     const before = await tenant("klinik-miri");
-    const res = await switchTenantRegionAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: before.version });
+    const res = await requestMoveAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1" });
     expect(res).toMatchObject({ ok: false, status: 403, error: { code: "forbidden" } });
     expect(await tenant("klinik-miri")).toEqual(before);
+    expect(await h.database.prisma.move.count()).toBe(0);
     const [entry] = await listAudit(h.database.prisma, { targetType: "permission" });
-    expect(entry).toMatchObject({ actorEmail: "overseer@federation.local", action: "tenant.switch", outcome: "refused", targetId: "tenant:switch" });
+    expect(entry).toMatchObject({ actorEmail: "overseer@federation.local", action: "tenant.move", outcome: "refused", targetId: "tenant:move" });
   });
 
   it("refuses compliance marking a region down", async () => {
@@ -47,17 +48,16 @@ describe("server actions authorise inside the action", () => {
 
   it("answers 401 without a session", async () => {
     signedIn = null;
-    const res = await switchTenantRegionAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: 1 });
+    const res = await requestMoveAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1" });
     expect(res).toMatchObject({ ok: false, status: 401, error: { code: "unauthenticated" } });
   });
 
-  it("validates an admin's input and lets a valid switch through", async () => {
+  it("validates an admin's input and lets a valid move request through", async () => {
     signedIn = h.actors.admin;
-    const bad = await switchTenantRegionAction({ tenantId: "x".repeat(200), targetRegionId: "cyberjaya_1", expectedVersion: 1 });
+    const bad = await requestMoveAction({ tenantId: "x".repeat(200), targetRegionId: "cyberjaya_1" });
     expect(bad).toMatchObject({ ok: false, status: 400, error: { message: expect.stringMatching(/tenantId: tenant id is longer than 64/) } });
-    const t = await tenant("klinik-miri");
-    const ok = await switchTenantRegionAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: t.version });
-    expect(ok).toMatchObject({ ok: true, data: { servingRegionId: "cyberjaya_1" } });
+    const ok = await requestMoveAction({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", reason: "closer to Sarawak" });
+    expect(ok).toMatchObject({ ok: true, data: { created: true, move: { tenantId: "klinik-miri", state: "queued" } } });
   });
 });
 
@@ -86,8 +86,11 @@ describe("route handler", () => {
   });
 
   it("answers 409 with who changed it first for a stale version", async () => {
+    signedIn = h.actors.admin;
+    const t = await tenant("klinik-kuching");
+    expect((await post("klinik-kuching", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version }))).status).toBe(200);
     signedIn = h.actors.admin2;
-    const r = await post("klinik-miri", JSON.stringify({ targetRegionId: "kl_dc_1", expectedVersion: 1 }));
+    const r = await post("klinik-kuching", JSON.stringify({ targetRegionId: "kl_dc_1", expectedVersion: t.version }));
     expect(r.status).toBe(409);
     expect((await r.json()).error).toMatchObject({ code: "stale_version", message: expect.stringContaining("changed by admin@federation.local") });
   });

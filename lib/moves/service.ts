@@ -121,20 +121,16 @@ export async function requestMove(
             })
           : null;
       const m = await tx.move.create({
-        data: {
+        data: newMoveData(ctx, {
           id,
           tenantId: input.tenantId,
-          fromRegionId: pf.fromRegionId,
-          toRegionId: pf.toRegionId,
-          state: approval ? "awaiting_approval" : "queued",
+          slug: tenant.slug,
+          pf,
           approvalId: approval?.id ?? null,
-          steps: initialSteps() as never,
-          reason: input.reason || null,
-          requestedBy: actor.email,
-          idempotencyKey: input.idempotencyKey ?? null,
-          kind: kindOf(ctx, pf.fromRegionId, input.kind),
-          latencyBeforeMs: latencyP50(ctx.live, tenant.slug, Date.now() - 5 * 60_000),
-        },
+          reason: input.reason,
+          idempotencyKey: input.idempotencyKey,
+          kind: input.kind,
+        }),
       });
       await recordAudit(tx, {
         actor,
@@ -144,7 +140,7 @@ export async function requestMove(
         targetId: input.tenantId,
         before: { servingRegionId: pf.fromRegionId },
         after: { moveId: m.id, toRegionId: pf.toRegionId, state: m.state, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
-        reason: [input.reason, glass[0] ? `break-glass ${glass[0].id}: ${glass[0].reason}` : null].filter(Boolean).join(" · ") || null,
+        reason: requestReason(input.reason, glass),
         requestId,
       });
       return { row: m, approval };
@@ -167,6 +163,33 @@ export async function requestMove(
 
 function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string }).code === "P2002" || /moves_one_active_per_tenant|Unique constraint|duplicate key/i.test(String((e as Error).message));
+}
+
+/** The row of a new move: one shape for single and bulk requests. */
+function newMoveData(
+  ctx: ServiceContext,
+  m: { id?: string; tenantId: string; slug: string; pf: Preflight; approvalId: string | null; reason?: string; batchId?: string; idempotencyKey?: string; kind?: "repin" },
+) {
+  return {
+    id: m.id ?? newMoveId(),
+    tenantId: m.tenantId,
+    fromRegionId: m.pf.fromRegionId,
+    toRegionId: m.pf.toRegionId,
+    state: m.approvalId ? "awaiting_approval" : "queued",
+    approvalId: m.approvalId,
+    batchId: m.batchId ?? null,
+    kind: kindOf(ctx, m.pf.fromRegionId, m.kind),
+    steps: initialSteps() as never,
+    reason: m.reason || null,
+    requestedBy: ctx.actor.email,
+    idempotencyKey: m.idempotencyKey ?? null,
+    latencyBeforeMs: latencyP50(ctx.live, m.slug, Date.now() - 5 * 60_000),
+  };
+}
+
+/** The audit reason of a request: what the admin said, and the break-glass it was made under. */
+function requestReason(reason: string | undefined, glass: { id: string; reason: string }[]): string | null {
+  return [reason, glass[0] ? `break-glass ${glass[0].id}: ${glass[0].reason}` : null].filter(Boolean).join(" · ") || null;
 }
 
 /** Audits a refused request (nothing else is written) and throws it. */
@@ -262,22 +285,7 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
     for (const { tenantId, pf } of ok) {
       const t = tenants.find((x) => x.id === tenantId)!;
       rows.push(
-        await tx.move.create({
-          data: {
-            id: newMoveId(),
-            tenantId,
-            fromRegionId: pf.fromRegionId,
-            toRegionId: pf.toRegionId,
-            state: approval ? "awaiting_approval" : "queued",
-            approvalId: approval?.id ?? null,
-            batchId,
-            kind: kindOf(ctx, pf.fromRegionId),
-            steps: initialSteps() as never,
-            reason: input.reason || null,
-            requestedBy: actor.email,
-            latencyBeforeMs: latencyP50(ctx.live, t.slug, Date.now() - 5 * 60_000),
-          },
-        }),
+        await tx.move.create({ data: newMoveData(ctx, { tenantId, slug: t.slug, pf, approvalId: approval?.id ?? null, reason: input.reason, batchId }) }),
       );
     }
     await recordAudit(tx, {
@@ -287,7 +295,7 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
       targetType: "batch",
       targetId: batchId,
       after: { tenants: ok.map((o) => o.tenantId), refused: refused.map((r) => r.tenantId), toRegionId: input.targetRegionId, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
-      reason: [input.reason, glass[0] ? `break-glass ${glass[0].id}: ${glass[0].reason}` : null].filter(Boolean).join(" · ") || null,
+      reason: requestReason(input.reason, glass),
       requestId,
     });
     return { rows, approval };
