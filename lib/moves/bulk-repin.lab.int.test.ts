@@ -1,11 +1,10 @@
 // Against the running lab: a bulk move approved by a second admin (T4 + T5) and the re-pin of an
 // evacuated tenant after its primary recovers (T6), with writers on the moved tenants.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireLab, viaRouter, waitFor } from "@/lib/federation/lab/testing";
-import { createLabFederation } from "@/lib/federation/lab/index";
+import { viaRouter, waitFor } from "@/lib/federation/lab/testing";
 import { startLedgerWriter, missingIn } from "@/lib/federation/lab/ledger-writer";
-import { createHarness, type Harness } from "@/lib/testing/harness";
-import type { Federation, RouteTable } from "@/lib/federation/types";
+import { createLabHarness, type Harness } from "@/lib/testing/harness";
+import type { Federation } from "@/lib/federation/types";
 import { Orchestrator } from "@/workers/orchestrator";
 import { Repinner } from "@/workers/repin";
 import { requestBulkMove, requestMove, getMoveOrThrow, listMoves } from "./service";
@@ -14,21 +13,13 @@ import { markRegion } from "@/lib/regions/service";
 
 let h: Harness;
 let federation: Federation;
-let before: RouteTable;
 
 beforeAll(async () => {
-  await requireLab();
-  federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
-  before = await federation.readRoutes();
-  h = await createHarness({ federation });
+  h = await createLabHarness();
+  federation = h.federation;
 });
 
-afterAll(async () => {
-  await federation?.setRegionDown("kl_dc_1", false).catch(() => undefined);
-  for (const f of (await federation?.fencedTenants().catch(() => [])) ?? []) await federation.fenceTenant(f.tenant, f.regionId, false).catch(() => undefined);
-  await federation?.syncRoutes(before).catch(() => undefined);
-  await h?.close();
-});
+afterAll(async () => h?.close());
 
 const orchestrator = () => new Orchestrator(h.database, federation, h.live, h.bus, { catchUpTimeoutMs: 10_000, concurrency: 2 });
 

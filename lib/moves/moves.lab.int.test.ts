@@ -2,31 +2,22 @@
 // A writer keeps writing to the tenant through HAProxy during every move; afterwards every
 // acknowledged write must be in the target region's database.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireLab, viaRouter } from "@/lib/federation/lab/testing";
-import { createLabFederation } from "@/lib/federation/lab/index";
+import { sleep, viaRouter } from "@/lib/federation/lab/testing";
 import { startLedgerWriter, missingIn } from "@/lib/federation/lab/ledger-writer";
-import { createHarness, type Harness } from "@/lib/testing/harness";
-import type { Federation, RouteTable } from "@/lib/federation/types";
+import { createLabHarness, type Harness } from "@/lib/testing/harness";
+import type { Federation } from "@/lib/federation/types";
 import { Orchestrator } from "@/workers/orchestrator";
 import { requestMove, getMoveOrThrow } from "./service";
 
 let h: Harness;
 let federation: Federation;
-let before: RouteTable;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  await requireLab();
-  federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
-  before = await federation.readRoutes();
-  h = await createHarness({ federation });
+  h = await createLabHarness();
+  federation = h.federation;
 });
 
-afterAll(async () => {
-  for (const f of (await federation?.fencedTenants().catch(() => [])) ?? []) await federation.fenceTenant(f.tenant, f.regionId, false).catch(() => undefined);
-  await federation?.syncRoutes(before).catch(() => undefined);
-  await h?.close();
-});
+afterAll(async () => h?.close());
 
 const orchestrator = (opts = {}) => new Orchestrator(h.database, federation, h.live, h.bus, { catchUpTimeoutMs: 10_000, ...opts });
 

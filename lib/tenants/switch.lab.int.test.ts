@@ -2,29 +2,21 @@
 // changes HAProxy's map, the next request for the tenant is served by the other region, and a
 // refused switch leaves the router as it was.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireLab, viaRouter } from "@/lib/federation/lab/testing";
-import { createLabFederation } from "@/lib/federation/lab/index";
-import { createHarness, type Harness } from "@/lib/testing/harness";
-import type { Federation, RouteTable } from "@/lib/federation/types";
+import { viaRouter } from "@/lib/federation/lab/testing";
+import { createLabHarness, type Harness } from "@/lib/testing/harness";
+import type { Federation } from "@/lib/federation/types";
 import { switchTenantRegion } from "./service";
 import { markRegion } from "@/lib/regions/service";
 
 let h: Harness;
 let federation: Federation;
-let before: RouteTable;
 
 beforeAll(async () => {
-  await requireLab();
-  federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
-  before = await federation.readRoutes();
-  h = await createHarness({ federation });
+  h = await createLabHarness();
+  federation = h.federation;
 });
 
-afterAll(async () => {
-  // Leave the router as the other lab tests expect it.
-  await federation?.syncRoutes(before).catch(() => undefined);
-  await h?.close();
-});
+afterAll(async () => h?.close());
 
 describe("tenant switch on the lab", () => {
   it("the console's switch reroutes the tenant's next request to the other region", async () => {

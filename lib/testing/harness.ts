@@ -52,3 +52,27 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
     },
   };
 }
+
+/**
+ * The harness over the running lab (lab/up): the real services and the lab federation. The
+ * router's table is restored on close, so lab tests leave routing as they found it.
+ */
+export async function createLabHarness(): Promise<Harness> {
+  const { requireLab } = await import("@/lib/federation/lab/testing");
+  const { createLabFederation } = await import("@/lib/federation/lab/index");
+  await requireLab();
+  const federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
+  const before = await federation.readRoutes();
+  const h = await createHarness({ federation });
+  const close = h.close;
+  return {
+    ...h,
+    async close() {
+      await federation.setRegionDown("kl_dc_1", false).catch(() => undefined);
+      await federation.setRegionDown("cyberjaya_1", false).catch(() => undefined);
+      for (const f of await federation.fencedTenants().catch(() => [])) await federation.fenceTenant(f.tenant, f.regionId, false).catch(() => undefined);
+      await federation.syncRoutes(before).catch(() => undefined);
+      await close();
+    },
+  };
+}
