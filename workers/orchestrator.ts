@@ -137,7 +137,7 @@ export class Orchestrator {
     const ctx = this.ctx(`move:${id}`);
     const persist = (state: string, extra: object = {}) => this.save(id, { steps: steps as never, state, ...extra }, m.tenantId, state);
 
-    if (m.state === "rolling_back") return this.rollback(id, steps, tenant.slug, m.fromRegionId, m.toRegionId, m.error ?? "interrupted", ctx);
+    if (m.state === "rolling_back") return this.rollback(id, steps, tenant.slug, m.fromRegionId, m.error ?? "interrupted", ctx);
     if (m.state === "queued") await persist("running");
 
     for (const key of STEP_KEYS) {
@@ -162,7 +162,7 @@ export class Orchestrator {
         step.endedAt = Date.now();
         step.detail = message;
         await persist("rolling_back", { error: `${step.label} failed: ${message}` });
-        return this.rollback(id, steps, tenant.slug, m.fromRegionId, m.toRegionId, `${step.label} failed: ${message}`, ctx);
+        return this.rollback(id, steps, tenant.slug, m.fromRegionId, `${step.label} failed: ${message}`, ctx);
       }
     }
     const pause = writePauseMs(steps);
@@ -212,7 +212,7 @@ export class Orchestrator {
   }
 
   /** Back to the source: route back if flipped, then unfence. The tenant is never left fenced. */
-  private async rollback(id: string, steps: MoveStep[], slug: string, from: string, to: string, why: string, ctx: ServiceContext): Promise<void> {
+  private async rollback(id: string, steps: MoveStep[], slug: string, from: string, why: string, ctx: ServiceContext): Promise<void> {
     const m = await this.db.move.findUniqueOrThrow({ where: { id } });
     const rb: MoveStep = steps.find((s) => s.key === "rollback") ?? {
       key: "rollback",
@@ -249,7 +249,6 @@ export class Orchestrator {
       rb.detail = e instanceof Error ? e.message : String(e);
       // Left as rolling_back: the next tick tries again; the state says a person may be needed.
       await this.save(id, { steps: steps as never, state: "rolling_back", error: `${why}; rollback not finished: ${rb.detail}` }, m.tenantId, "rolling_back");
-      void to;
     }
   }
 }

@@ -13,7 +13,6 @@ export class Poller {
   private readonly latest = new Map<string, ComponentHealth>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private round: Promise<void> | null = null;
-  lastError: string | null = null;
 
   constructor(
     private readonly federation: Federation,
@@ -84,7 +83,6 @@ export class Poller {
       ),
     );
     const points = this.live.update(regions);
-    this.lastError = null;
     this.bus.emit("health", regions, points);
   }
 }

@@ -14,7 +14,9 @@ export async function GET() {
       database: rt.database.kind,
       uptimeSeconds: Math.round((Date.now() - rt.startedAt) / 1000),
       lastSampleAgeMs: sampleAgeMs,
-      pollerError: rt.poller.lastError,
+      // Components report their own failures in the samples; these are the console's own jobs.
+      telemetryError: rt.pipeline.lastError,
+      orchestratorError: rt.orchestrator.lastError,
     },
     { status: ok ? 200 : 503 },
   );
