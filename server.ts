@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { env } from "@/lib/env";
-import { bootRuntime, shutdownRuntime } from "@/lib/boot";
+import { buildRuntime, shutdownRuntime } from "@/server/runtime";
 import { attachRealtime } from "@/lib/realtime/server";
 
 // One process, one port: Next.js (pages, actions, routes) and socket.io on the same HTTP server.
@@ -9,7 +9,7 @@ import { attachRealtime } from "@/lib/realtime/server";
 async function main() {
   const e = env();
   const t0 = Date.now();
-  const rt = await bootRuntime(e);
+  const rt = await buildRuntime(e);
   const dev = e.NODE_ENV !== "production";
   const app = next({ dev, hostname: e.HOST, port: e.PORT, turbopack: dev });
   await app.prepare();

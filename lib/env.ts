@@ -26,7 +26,7 @@ const schema = z.object({
   REPIN_HOLD_DOWN_MS: z.coerce.number().int().min(5000).max(3_600_000).default(60_000),
   /** T4: how many tenant moves run at once. */
   MOVE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  /** When set, /api/metrics requires "Authorization: Bearer <token>". */
+  /** Scrapers present it to /api/metrics as "Authorization: Bearer <token>"; unset, only admins signed in may read the metrics. */
   METRICS_TOKEN: z.string().min(8).optional(),
   /** Seed demo users with these passwords (README lists them). */
   DEMO_PASSWORD: z.string().min(8).default("federation-demo"),

@@ -14,6 +14,11 @@ export type ErrorCode =
   | "rate_limited";
 
 export class AppError extends Error {
+  /** What the audit entry of this refusal should add (the state the caller acted on). */
+  audit?: { before?: unknown; after?: Record<string, unknown> };
+  /** Set once the refusal is audited: its entry's sequence and hash. */
+  receipt?: { seq: bigint; hash: string };
+
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503,
     readonly code: ErrorCode,
@@ -28,6 +33,12 @@ export class AppError extends Error {
 export const badRequest = (message: string, details?: Record<string, unknown>) => new AppError(400, "bad_request", message, details);
 export const forbidden = (message: string) => new AppError(403, "forbidden", message);
 export const notFound = (message: string) => new AppError(404, "not_found", message);
+/** An expected error with what its audit entry should record beside the refusal. */
+export function withAuditContext(err: AppError, audit: NonNullable<AppError["audit"]>): AppError {
+  err.audit = audit;
+  return err;
+}
+
 export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
 

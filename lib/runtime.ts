@@ -1,34 +1,36 @@
 import type { Database } from "@/lib/db/client";
-import type { Federation } from "@/lib/federation/types";
-import type { LiveHealth } from "@/lib/telemetry/live";
-import type { Bus } from "@/lib/realtime/bus";
-import type { Poller } from "@/workers/poller";
-import type { TenantProber } from "@/workers/tenant-prober";
-import type { Orchestrator } from "@/workers/orchestrator";
-import type { Repinner } from "@/workers/repin";
-import type { TelemetryPipeline } from "@/workers/telemetry";
-import type { HistoryStore } from "@/lib/telemetry/history";
-import type { AlertEngine } from "@/lib/telemetry/alerts";
 import type { Env } from "@/lib/env";
 import type { Actor } from "@/lib/auth/permissions";
-import type { ServiceContext } from "@/lib/context";
+import { contextFor, type ServiceContext, type Services } from "@/lib/context";
 
-// The process's long-lived parts, created once by server.ts before it accepts traffic.
-// Kept on globalThis because Next.js loads route code as separate module instances from the
-// server's own: a module-level singleton would be made twice.
+/** A long-running job of the console: started after the database opens, drained on SIGTERM. */
+export interface Worker {
+  readonly name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+  health(): WorkerHealth;
+}
+
+export interface WorkerHealth {
+  name: string;
+  /** running: doing its job; standby: alive, not the leader; failing: its last run threw; stopped. */
+  state: "running" | "standby" | "failing" | "stopped";
+  /** When it last finished a run (epoch ms), null before the first. */
+  lastRunAt: number | null;
+  /** The last failure, for operators (admin-only surfaces); never sent to anonymous callers. */
+  lastError: string | null;
+}
+
+/**
+ * The process's long-lived parts, built once by the composition root (server/runtime.ts) before
+ * the port opens. Kept on globalThis because Next.js loads route code as separate module
+ * instances from the server's own: a module-level singleton would be made twice.
+ */
 export interface Runtime {
   env: Env;
   database: Database;
-  federation: Federation;
-  live: LiveHealth;
-  bus: Bus;
-  poller: Poller;
-  prober: TenantProber;
-  orchestrator: Orchestrator;
-  repinner: Repinner;
-  history: HistoryStore;
-  alerts: AlertEngine;
-  pipeline: TelemetryPipeline;
+  services: Services;
+  workers: readonly Worker[];
   startedAt: number;
 }
 
@@ -45,15 +47,7 @@ export function runtime(): Runtime {
   return r;
 }
 
-export function serviceContext(actor: Actor, requestId: string): ServiceContext {
-  const r = runtime();
-  return {
-    db: r.database.prisma,
-    federation: r.federation,
-    live: r.live,
-    bus: r.bus,
-    actor,
-    requestId,
-    refresh: () => r.poller.pollNow(),
-  };
+/** A service context over the running console's services. */
+export function runtimeContext(actor: Actor, requestId: string): ServiceContext {
+  return contextFor(runtime().services, actor, requestId);
 }

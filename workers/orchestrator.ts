@@ -1,9 +1,9 @@
 import type { PrismaClient } from "@/lib/db/types";
 import type { Database } from "@/lib/db/client";
 import type { Federation } from "@/lib/federation/types";
-import type { LiveHealth } from "@/lib/telemetry/live";
-import type { Bus } from "@/lib/realtime/bus";
-import type { ServiceContext } from "@/lib/context";
+import { contextFor, type ServiceContext, type Services } from "@/lib/context";
+import type { Worker } from "@/lib/runtime";
+import { HealthTracker } from "@/lib/worker-health";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { recordAuditAlone } from "@/lib/audit/service";
 import { flipTenant } from "@/lib/tenants/service";
@@ -27,18 +27,18 @@ export interface OrchestratorOptions {
 
 class Crash extends Error {}
 
-export class Orchestrator {
+export class Orchestrator implements Worker {
+  readonly name = "orchestrator";
+  private readonly tracker = new HealthTracker(this.name);
   private timer: NodeJS.Timeout | null = null;
+  private off: (() => void) | null = null;
   private readonly running = new Map<string, Promise<void>>();
   private leader = false;
   private stopped = false;
-  lastError: string | null = null;
 
   constructor(
     private readonly database: Database,
-    private readonly federation: Federation,
-    private readonly live: LiveHealth,
-    private readonly bus: Bus,
+    private readonly services: Services,
     private readonly opts: OrchestratorOptions = {},
   ) {}
 
@@ -46,24 +46,37 @@ export class Orchestrator {
     return this.database.prisma;
   }
 
+  private get federation(): Federation {
+    return this.services.federation;
+  }
+
   private ctx(requestId: string): ServiceContext {
-    return { db: this.db, federation: this.federation, live: this.live, bus: this.bus, actor: SYSTEM_ACTOR, requestId };
+    return contextFor(this.services, SYSTEM_ACTOR, requestId);
   }
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.tracker.start();
     await this.tick();
     this.timer = setInterval(() => void this.tick(), 500);
-    this.bus.on("moves:changed", (e) => {
+    this.off = this.services.bus.on("moves:changed", (e) => {
       if (e.state === "queued") void this.tick();
     });
   }
 
+  /** Stops taking new work and waits for the moves in hand to reach their next saved step. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.tracker.stop();
+    this.off?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.allSettled(this.running.values());
+  }
+
+  health() {
+    this.tracker.standby = !this.leader;
+    return this.tracker.snapshot();
   }
 
   /** Runs until no move is active (tests and benchmarks). */
@@ -87,7 +100,7 @@ export class Orchestrator {
         if (!this.leader) return;
         await this.releaseOrphanFences();
       }
-      await expireApprovals(this.db, this.bus);
+      await expireApprovals(this.db, this.services.bus);
       const limit = this.opts.concurrency ?? 2;
       const due = await this.db.move.findMany({ where: { state: { in: [...RUNNABLE_STATES] } }, orderBy: { createdAt: "asc" }, take: limit * 2 });
       for (const m of due) {
@@ -96,10 +109,9 @@ export class Orchestrator {
         const p = this.run(m.id).finally(() => this.running.delete(m.id));
         this.running.set(m.id, p);
       }
-      this.lastError = null;
+      this.tracker.ok();
     } catch (e) {
-      this.lastError = e instanceof Error ? e.message : String(e);
-      console.error(`[orchestrator] ${this.lastError}`);
+      console.error(`[orchestrator] ${this.tracker.fail(e)}`);
     }
   }
 
@@ -127,7 +139,7 @@ export class Orchestrator {
 
   private async save(id: string, data: Parameters<PrismaClient["move"]["update"]>[0]["data"], tenantId: string, state: string) {
     await this.db.move.update({ where: { id }, data });
-    this.bus.emit("moves:changed", { moveId: id, tenantId, state });
+    this.services.bus.emit("moves:changed", { moveId: id, tenantId, state });
   }
 
   private async run(id: string): Promise<void> {
@@ -183,7 +195,7 @@ export class Orchestrator {
     const f = this.federation;
     switch (key) {
       case "preflight": {
-        const pf = await preflight(this.db, this.live, m.tenantId, m.toRegionId);
+        const pf = await preflight(ctx, { tenantId: m.tenantId, targetRegionId: m.toRegionId });
         const bad = pf.checks.filter((c) => !c.ok && c.key !== "already_there");
         if (bad.length) throw new Error(bad.map((c) => `${c.label}: ${c.detail}`).join("; "));
         return pf.checks.map((c) => `${c.label}: ${c.detail}`).join(" · ");

@@ -2,13 +2,17 @@ import type { ComponentHealth, Federation, RegionHealth } from "@/lib/federation
 import { assembleRegion } from "@/lib/federation/assemble";
 import type { LiveHealth } from "@/lib/telemetry/live";
 import type { Bus } from "@/lib/realtime/bus";
+import type { Worker } from "@/lib/runtime";
+import { HealthTracker } from "@/lib/worker-health";
 
 // Samples every component of every region once per period. Each component is probed on its
 // own: a probe still running from an earlier round is not started again (no pile-up), and a
 // round publishes when its probes have answered or after a deadline, whichever comes first, so
 // a slow or dead component never delays the others. Its last answer keeps its own measuredAt,
 // and after a few seconds without an answer it is reported unknown with that reason.
-export class Poller {
+export class Poller implements Worker {
+  readonly name = "poller";
+  private readonly tracker = new HealthTracker(this.name);
   private timer: NodeJS.Timeout | null = null;
   private readonly latest = new Map<string, ComponentHealth>();
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -25,10 +29,16 @@ export class Poller {
 
   start(): void {
     if (this.timer) return;
+    this.tracker.start();
     this.timer = setInterval(() => void this.pollNow(), this.intervalMs);
   }
 
+  health() {
+    return this.tracker.snapshot();
+  }
+
   async stop(): Promise<void> {
+    this.tracker.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.round;
@@ -69,7 +79,12 @@ export class Poller {
     let deadline: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(started), new Promise<void>((r) => (deadline = setTimeout(r, this.deadlineMs)))]);
     clearTimeout(deadline);
-    this.publish();
+    try {
+      this.publish();
+      this.tracker.ok();
+    } catch (e) {
+      console.error(`[poller] ${this.tracker.fail(e)}`);
+    }
   }
 
   private publish(): void {

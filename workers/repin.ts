@@ -1,10 +1,11 @@
-import type { PrismaClient } from "@/lib/db/types";
-import type { Federation, RegionHealth } from "@/lib/federation/types";
-import type { LiveHealth } from "@/lib/telemetry/live";
-import type { Bus } from "@/lib/realtime/bus";
+import type { RegionHealth } from "@/lib/federation/types";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
+import { contextFor, type Services } from "@/lib/context";
 import { AppError } from "@/lib/errors";
-import { requestMove } from "@/lib/moves/service";
+import { invoke } from "@/lib/ops/invoke";
+import { requestRepinOp } from "@/lib/moves/operations";
+import type { Worker } from "@/lib/runtime";
+import { HealthTracker } from "@/lib/worker-health";
 import { ACTIVE_STATES } from "@/lib/moves/steps";
 import { LAG_SLO_MS } from "@/lib/telemetry/alerts";
 
@@ -18,7 +19,9 @@ export interface RepinOptions {
   now?: () => number;
 }
 
-export class Repinner {
+export class Repinner implements Worker {
+  readonly name = "repin";
+  private readonly tracker = new HealthTracker(this.name);
   private readonly healthySince = new Map<string, number>();
   private readonly notBefore = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -27,23 +30,38 @@ export class Repinner {
   private readonly now: () => number;
 
   constructor(
-    private readonly db: PrismaClient,
-    private readonly federation: Federation,
-    private readonly live: LiveHealth,
-    private readonly bus: Bus,
+    private readonly services: Services,
     private readonly opts: RepinOptions,
   ) {
     this.now = opts.now ?? Date.now;
   }
 
+  private get db() {
+    return this.services.db;
+  }
+
   start(): void {
-    this.off = this.bus.on("health", (regions) => this.observe(regions));
-    this.timer = setInterval(() => void this.evaluate(), 2000);
+    this.tracker.start();
+    this.off = this.services.bus.on("health", (regions) => this.observe(regions));
+    this.timer = setInterval(
+      () =>
+        void this.evaluate().then(
+          () => this.tracker.ok(),
+          (e) => console.error(`[repin] ${this.tracker.fail(e)}`),
+        ),
+      2000,
+    );
   }
 
   stop(): void {
+    this.tracker.stop();
     this.off?.();
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  health() {
+    return this.tracker.snapshot();
   }
 
   /** Tracks since when each region has been continuously healthy and caught up. */
@@ -70,21 +88,17 @@ export class Repinner {
         if (await this.db.move.findFirst({ where: { tenantId: t.id, state: { in: [...ACTIVE_STATES] } } })) continue;
         const last = await this.db.move.findFirst({ where: { tenantId: t.id, state: "completed" }, orderBy: { finishedAt: "desc" } });
         if (!last || last.kind !== "evacuation" || last.toRegionId !== t.servingRegionId) continue;
-        const lag = this.live.region(t.primaryRegionId)?.figures.replicationLagMs;
+        const lag = this.services.live.region(t.primaryRegionId)?.figures.replicationLagMs;
         try {
-          await requestMove(
-            { db: this.db, federation: this.federation, live: this.live, bus: this.bus, actor: SYSTEM_ACTOR, requestId: `repin:${t.id}` },
-            {
+          await invoke(requestRepinOp, contextFor(this.services, SYSTEM_ACTOR, `repin:${t.id}`), {
               tenantId: t.id,
               targetRegionId: t.primaryRegionId,
-              kind: "repin",
               reason: `re-pin after recovery: ${t.primaryRegionId} healthy for ${Math.round((now - since) / 1000)} s (hold-down ${Math.round(this.opts.holdDownMs / 1000)} s), lag ${lag === undefined || lag === null ? "—" : `${Math.round(lag)} ms`}`,
-            },
-          );
+          });
           started.push(t.id);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          // Refused (and audited by requestMove): try again after another hold-down.
+          // Refused (and audited with its receipt by invoke): try again after another hold-down.
         }
         this.notBefore.set(t.id, now + this.opts.holdDownMs);
       }

@@ -1,15 +1,18 @@
 import type { Bus } from "@/lib/realtime/bus";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { AlertEngine } from "@/lib/telemetry/alerts";
+import type { Worker } from "@/lib/runtime";
+import { HealthTracker } from "@/lib/worker-health";
 
 // Stores what the pollers sample: raw points every tick, one-minute rollups every minute,
 // expiry every ten minutes; and evaluates alerts on every sample. A failing write is logged
 // and retried with the next batch; it never stops sampling.
-export class TelemetryPipeline {
+export class TelemetryPipeline implements Worker {
+  readonly name = "telemetry";
+  private readonly tracker = new HealthTracker(this.name);
   private timers: NodeJS.Timeout[] = [];
   private off: (() => void) | null = null;
   private busy = new Set<string>();
-  lastError: string | null = null;
 
   constructor(
     private readonly bus: Bus,
@@ -18,7 +21,12 @@ export class TelemetryPipeline {
     private readonly flushMs = 1000,
   ) {}
 
+  health() {
+    return this.tracker.snapshot();
+  }
+
   start(): void {
+    this.tracker.start();
     this.off = this.bus.on("health", (regions, points) => {
       this.history.append(points);
       void this.guard("alerts", () => this.alerts.evaluate(regions));
@@ -32,22 +40,22 @@ export class TelemetryPipeline {
   }
 
   async stop(): Promise<void> {
+    this.tracker.stop();
     this.off?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.history.flush().catch(() => undefined);
   }
 
-  /** One run of a job at a time; errors are kept for /api/health instead of thrown. */
+  /** One run of a job at a time; errors are kept for the worker's health instead of thrown. */
   private async guard(job: string, fn: () => Promise<unknown>): Promise<void> {
     if (this.busy.has(job)) return;
     this.busy.add(job);
     try {
       await fn();
-      if (this.lastError?.startsWith(job)) this.lastError = null;
+      if (!this.tracker.error || this.tracker.error.startsWith(job)) this.tracker.ok();
     } catch (e) {
-      this.lastError = `${job}: ${e instanceof Error ? e.message : String(e)}`;
-      console.error(`[telemetry] ${this.lastError}`);
+      console.error(`[telemetry] ${this.tracker.fail(`${job}: ${e instanceof Error ? e.message : String(e)}`)}`);
     } finally {
       this.busy.delete(job);
     }

@@ -2,12 +2,16 @@ import type { Federation, TenantProbe } from "@/lib/federation/types";
 import type { LiveHealth } from "@/lib/telemetry/live";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { Bus } from "@/lib/realtime/bus";
+import type { Worker } from "@/lib/runtime";
+import { HealthTracker } from "@/lib/worker-health";
 import { tenantSeries, type Point } from "@/lib/telemetry/series";
 
 // M4: a synthetic request per tenant through the router every period, spread evenly over the
 // period so the router sees a steady trickle, a few at a time. Each result is a latency point
 // (null when the request failed) and the latest result per tenant is kept for the panel.
-export class TenantProber {
+export class TenantProber implements Worker {
+  readonly name = "tenant-prober";
+  private readonly tracker = new HealthTracker(this.name);
   private timer: NodeJS.Timeout | null = null;
   private tenants: string[] = [];
   private cursor = 0;
@@ -30,13 +34,19 @@ export class TenantProber {
 
   start(): void {
     if (this.timer) return;
+    this.tracker.start();
     const tick = Math.max(20, Math.floor(this.periodMs / Math.max(1, this.tenants.length)));
     this.timer = setInterval(() => void this.next(), tick);
   }
 
   stop(): void {
+    this.tracker.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  health() {
+    return this.tracker.snapshot();
   }
 
   /** Probes one tenant now; used by the schedule and by tests. */
@@ -56,6 +66,9 @@ export class TenantProber {
     this.active++;
     try {
       await this.probe(tenant);
+      this.tracker.ok();
+    } catch (e) {
+      console.error(`[tenant-prober] ${this.tracker.fail(e)}`);
     } finally {
       this.active--;
     }

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "@/lib/testing/harness";
 import { Orchestrator } from "@/workers/orchestrator";
-import { requestMove, requestBulkMove, getMoveOrThrow } from "@/lib/moves/service";
-import { decideApproval, expireApprovals, startBreakGlass, endBreakGlass, APPROVAL_TTL_MS, listApprovals } from "./service";
+import { getMoveOrThrow } from "@/lib/moves/service";
+import { expireApprovals, APPROVAL_TTL_MS, listApprovals } from "./service";
 import { breakGlassSchema } from "./schemas";
 import { listAudit } from "@/lib/audit/service";
+import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
+import { decideApprovalOp, endBreakGlassOp, startBreakGlassOp } from "@/lib/approvals/operations";
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,35 +16,35 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const orchestrator = () => new Orchestrator(h.database, h.federation, h.live, h.bus, { catchUpTimeoutMs: 5000 });
+const orchestrator = () => new Orchestrator(h.database, h.services, { catchUpTimeoutMs: 5000 });
 
 describe("dual control (T5)", () => {
   it("holds a residency-locked tenant's move for a second admin; the requester cannot approve it", async () => {
-    const { move, approval } = await requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-kuantan", targetRegionId: "cyberjaya_1" });
+    const { move, approval } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kuantan", targetRegionId: "cyberjaya_1" });
     expect(move.state).toBe("awaiting_approval");
     expect(approval).toMatchObject({ state: "pending", kind: "move", requestedBy: "admin@federation.local" });
     await orchestrator().drain();
-    expect((await getMoveOrThrow(h.database.prisma, move.id)).state).toBe("awaiting_approval");
+    expect((await getMoveOrThrow(h.services, move.id)).state).toBe("awaiting_approval");
 
-    await expect(decideApproval(h.ctx(h.actors.admin), { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({
+    await expect(h.invoke(decideApprovalOp, h.actors.admin, { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({
       status: 403,
       message: "A second admin must decide: you made this request yourself.",
     });
     // A second move of the same tenant meanwhile is refused: the pending one holds it.
-    await expect(requestMove(h.ctx(h.actors.admin2), { tenantId: "klinik-kuantan", targetRegionId: "cyberjaya_1" })).rejects.toMatchObject({ status: 409 });
+    await expect(h.invoke(requestMoveOp, h.actors.admin2, { tenantId: "klinik-kuantan", targetRegionId: "cyberjaya_1" })).rejects.toMatchObject({ status: 409 });
 
-    const decided = await decideApproval(h.ctx(h.actors.admin2), { approvalId: approval!.id, decision: "approve" });
+    const decided = await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: approval!.id, decision: "approve" });
     expect(decided).toMatchObject({ state: "approved", decidedBy: "admin2@federation.local" });
     await orchestrator().drain();
-    expect((await getMoveOrThrow(h.database.prisma, move.id)).state).toBe("completed");
-    await expect(decideApproval(h.ctx(h.actors.admin2), { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({ status: 409 });
+    expect((await getMoveOrThrow(h.services, move.id)).state).toBe("completed");
+    await expect(h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({ status: 409 });
   });
 
   it("expires an unanswered request, and the move with it", async () => {
-    const { move, approval } = await requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-kuantan", targetRegionId: "kl_dc_1" });
+    const { move, approval } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kuantan", targetRegionId: "kl_dc_1" });
     expect(await expireApprovals(h.database.prisma, h.bus, Date.now() + APPROVAL_TTL_MS + 1000)).toBe(1);
-    expect((await getMoveOrThrow(h.database.prisma, move.id)).state).toBe("expired");
-    await expect(decideApproval(h.ctx(h.actors.admin2), { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({
+    expect((await getMoveOrThrow(h.services, move.id)).state).toBe("expired");
+    await expect(h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({
       status: 409,
       message: expect.stringMatching(/already expired/),
     });
@@ -54,27 +56,27 @@ describe("dual control (T5)", () => {
 describe("bulk move (T4)", () => {
   it("moves the five East Malaysia clinics after a second admin approves, refusing a locked one with its reason", async () => {
     const east = ["klinik-kota-kinabalu", "klinik-sandakan", "klinik-kuching", "klinik-miri", "klinik-sibu"];
-    const r = await requestBulkMove(h.ctx(h.actors.admin), { tenantIds: [...east, "klinik-shah-alam"], targetRegionId: "cyberjaya_1", reason: "closer to East Malaysia" });
+    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: [...east, "klinik-shah-alam"], targetRegionId: "cyberjaya_1", reason: "closer to East Malaysia" });
     expect(r.moves.map((m) => m.tenantId).sort()).toEqual([...east].sort());
     expect(r.moves.every((m) => m.state === "awaiting_approval" && m.batchId === r.batchId)).toBe(true);
     expect(r.refused).toEqual([{ tenantId: "klinik-shah-alam", message: expect.stringMatching(/Residency lock/) }]);
     expect(r.approval).toMatchObject({ kind: "bulk_move", summary: expect.stringMatching(/^Bulk move of 5 tenants to cyberjaya_1/) });
 
-    await decideApproval(h.ctx(h.actors.admin2), { approvalId: r.approval!.id, decision: "approve" });
+    await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: r.approval!.id, decision: "approve" });
     await orchestrator().drain(60_000);
-    for (const m of r.moves) expect((await getMoveOrThrow(h.database.prisma, m.id)).state).toBe("completed");
+    for (const m of r.moves) expect((await getMoveOrThrow(h.services, m.id)).state).toBe("completed");
     const served = await h.database.prisma.tenant.findMany({ where: { id: { in: east } } });
     expect(served.every((t) => t.servingRegionId === "cyberjaya_1")).toBe(true);
   });
 
   it("starts one batch for a double-submitted bulk request", async () => {
     const input = { tenantIds: ["klinik-taiping", "klinik-kangar"], targetRegionId: "cyberjaya_1", idempotencyKey: "bulk-dbl-0001" };
-    const a = await requestBulkMove(h.ctx(h.actors.admin), input);
-    const b = await requestBulkMove(h.ctx(h.actors.admin), input);
+    const a = await h.invoke(requestBulkMoveOp, h.actors.admin, input);
+    const b = await h.invoke(requestBulkMoveOp, h.actors.admin, input);
     expect(b.batchId).toBe(a.batchId);
     expect(b.moves.map((m) => m.id).sort()).toEqual(a.moves.map((m) => m.id).sort());
-    await decideApproval(h.ctx(h.actors.admin2), { approvalId: a.approval!.id, decision: "reject" });
-    for (const m of a.moves) expect((await getMoveOrThrow(h.database.prisma, m.id)).state).toBe("rejected");
+    await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: a.approval!.id, decision: "reject" });
+    for (const m of a.moves) expect((await getMoveOrThrow(h.services, m.id)).state).toBe("rejected");
   });
 });
 
@@ -86,17 +88,17 @@ describe("break-glass (T5)", () => {
   });
 
   it("lets one admin act alone while it lasts, audited with the reason; after it ends, approval is needed again", async () => {
-    const bg = await startBreakGlass(h.ctx(h.actors.admin), { reason: "KL DC flooding, evacuate now", minutes: 10 });
-    const r = await requestBulkMove(h.ctx(h.actors.admin), { tenantIds: ["klinik-ipoh-greentown", "klinik-teluk-intan"], targetRegionId: "cyberjaya_1" });
+    const bg = await h.invoke(startBreakGlassOp, h.actors.admin, { reason: "KL DC flooding, evacuate now", minutes: 10 });
+    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: ["klinik-ipoh-greentown", "klinik-teluk-intan"], targetRegionId: "cyberjaya_1" });
     expect(r.approval).toBeNull();
     expect(r.moves.every((m) => m.state === "queued")).toBe(true);
     const [entry] = await listAudit(h.database.prisma, { targetType: "batch", targetId: r.batchId });
     expect(entry.reason).toContain(`break-glass ${bg.id}: KL DC flooding, evacuate now`);
     await orchestrator().drain(60_000);
 
-    await endBreakGlass(h.ctx(h.actors.admin));
-    const again = await requestBulkMove(h.ctx(h.actors.admin), { tenantIds: ["klinik-george-town", "klinik-bukit-mertajam"], targetRegionId: "cyberjaya_1" });
+    await h.invoke(endBreakGlassOp, h.actors.admin, {});
+    const again = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: ["klinik-george-town", "klinik-bukit-mertajam"], targetRegionId: "cyberjaya_1" });
     expect(again.approval).not.toBeNull();
-    expect((await listApprovals(h.database.prisma, { pending: true })).map((a) => a.id)).toContain(again.approval!.id);
+    expect((await listApprovals(h.services, { pending: true })).map((a) => a.id)).toContain(again.approval!.id);
   });
 });

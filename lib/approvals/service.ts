@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { PrismaClient, Tx } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
 import type { Bus } from "@/lib/realtime/bus";
-import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
-import { recordAudit, recordAuditAlone } from "@/lib/audit/service";
+import { conflict, forbidden, notFound } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/service";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 
 // T5 dual control: a move of a residency-locked tenant and a bulk (region-wide) move wait for a
@@ -65,32 +65,19 @@ export async function createApproval(tx: Tx, a: { kind: string; subjectId: strin
   return toApprovalView(row);
 }
 
-export async function listApprovals(db: PrismaClient, q: { pending?: boolean; limit?: number } = {}): Promise<ApprovalView[]> {
-  const rows = await db.approval.findMany({ where: q.pending ? { state: "pending" } : {}, orderBy: { requestedAt: "desc" }, take: Math.min(q.limit ?? 50, 200) });
+export async function listApprovals(ctx: Pick<ServiceContext, "db">, q: { pending?: boolean; limit?: number } = {}): Promise<ApprovalView[]> {
+  const rows = await ctx.db.approval.findMany({ where: q.pending ? { state: "pending" } : {}, orderBy: { requestedAt: "desc" }, take: Math.min(q.limit ?? 50, 200) });
   return rows.map(toApprovalView);
 }
 
 /** A second admin approves or rejects. The requester cannot decide their own request. */
 export async function decideApproval(ctx: ServiceContext, input: { approvalId: string; decision: "approve" | "reject" }): Promise<ApprovalView> {
   const { db, actor, requestId } = ctx;
-  const refuse = async (err: AppError): Promise<never> => {
-    await recordAuditAlone(db, {
-      actor,
-      action: `approval.${input.decision}`,
-      outcome: "refused",
-      targetType: "approval",
-      targetId: input.approvalId,
-      after: { refusal: err.code },
-      reason: err.message,
-      requestId,
-    });
-    throw err;
-  };
   const a = await db.approval.findUnique({ where: { id: input.approvalId } });
-  if (!a) return refuse(notFound(`No approval with id "${input.approvalId}".`));
-  if (a.requestedBy === actor.email) return refuse(forbidden("A second admin must decide: you made this request yourself."));
-  if (a.state !== "pending") return refuse(conflict("conflict", `This request was already ${a.state}${a.decidedBy ? ` by ${a.decidedBy}` : ""}.`));
-  if (a.expiresAt.getTime() <= Date.now()) return refuse(conflict("conflict", `This request expired at ${a.expiresAt.toISOString().slice(11, 19)} UTC; ask again.`));
+  if (!a) throw notFound(`No approval with id "${input.approvalId}".`);
+  if (a.requestedBy === actor.email) throw forbidden("A second admin must decide: you made this request yourself.");
+  if (a.state !== "pending") throw conflict("conflict", `This request was already ${a.state}${a.decidedBy ? ` by ${a.decidedBy}` : ""}.`);
+  if (a.expiresAt.getTime() <= Date.now()) throw conflict("conflict", `This request expired at ${a.expiresAt.toISOString().slice(11, 19)} UTC; ask again.`);
   const state = input.decision === "approve" ? "approved" : "rejected";
   const row = await db.$transaction(async (tx) => {
     const upd = await tx.approval.updateMany({ where: { id: a.id, state: "pending" }, data: { state, decidedBy: actor.email, decidedAt: new Date() } });

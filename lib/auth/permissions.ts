@@ -7,6 +7,7 @@ export const ACTIONS = [
   "overview:read",
   "tenants:read",
   "audit:read",
+  "approvals:read",
   "tenant:switch",
   "tenant:move",
   "approval:decide",

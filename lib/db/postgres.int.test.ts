@@ -4,9 +4,9 @@ import { migrate, readMigrations } from "./migrate";
 import { pgRunner } from "./sql";
 import { schemaDrift } from "./schema-drift";
 import { createHarness, type Harness } from "@/lib/testing/harness";
-import { switchTenantRegion } from "@/lib/tenants/service";
-import { markRegion } from "@/lib/regions/service";
 import { verifyAuditChain, listAudit } from "@/lib/audit/service";
+import { switchTenant } from "@/lib/tenants/operations";
+import { markRegionOp } from "@/lib/regions/operations";
 
 // The same migrations and service calls as the PGlite unit tests, against a real PostgreSQL
 // server (scripts/test.sh starts one on a free loopback port and sets TEST_DATABASE_URL).
@@ -42,32 +42,32 @@ describe("PostgreSQL server path", () => {
     expect(await db.tenant.count()).toBe(35);
 
     const miri = await db.tenant.findUniqueOrThrow({ where: { id: "klinik-miri" } });
-    const moved = await switchTenantRegion(h.ctx(h.actors.admin), { tenantId: miri.id, targetRegionId: "cyberjaya_1", expectedVersion: miri.version });
+    const moved = await h.invoke(switchTenant, h.actors.admin, { tenantId: miri.id, targetRegionId: "cyberjaya_1", expectedVersion: miri.version });
     expect(moved.servingRegionId).toBe("cyberjaya_1");
 
     const locked = await db.tenant.findUniqueOrThrow({ where: { id: "poliklinik-bangsar" } });
     await expect(
-      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: locked.id, targetRegionId: "cyberjaya_1", expectedVersion: locked.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: locked.id, targetRegionId: "cyberjaya_1", expectedVersion: locked.version }),
     ).rejects.toMatchObject({ status: 409, code: "residency_violation" });
 
     await expect(
-      switchTenantRegion(h.ctx(h.actors.admin2), { tenantId: miri.id, targetRegionId: "kl_dc_1", expectedVersion: miri.version }),
+      h.invoke(switchTenant, h.actors.admin2, { tenantId: miri.id, targetRegionId: "kl_dc_1", expectedVersion: miri.version }),
     ).rejects.toMatchObject({ status: 409, code: "stale_version", message: expect.stringContaining("admin@federation.local") });
 
     // Real row locks and separate connections: two admins at once, one wins.
     const sibu = await db.tenant.findUniqueOrThrow({ where: { id: "klinik-sibu" } });
     const results = await Promise.allSettled(
       [h.actors.admin, h.actors.admin2].map((a) =>
-        switchTenantRegion(h.ctx(a), { tenantId: sibu.id, targetRegionId: "cyberjaya_1", expectedVersion: sibu.version }),
+        h.invoke(switchTenant, a, { tenantId: sibu.id, targetRegionId: "cyberjaya_1", expectedVersion: sibu.version }),
       ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(["stale_version"]);
     expect((await db.tenant.findUniqueOrThrow({ where: { id: sibu.id } })).version).toBe(sibu.version + 1);
 
-    await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: true, reason: "integration test" });
+    await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: true, reason: "integration test" });
     expect(h.live.region("kl_dc_1")?.status).toBe("down");
-    await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: false });
+    await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: false });
 
     const audit = await listAudit(db, { limit: 500 });
     expect(audit.filter((e) => e.outcome === "refused").length).toBeGreaterThanOrEqual(3);
@@ -79,7 +79,7 @@ describe("PostgreSQL server path", () => {
     await Promise.all(
       ids.map(async (id) => {
         const t = await db.tenant.findUniqueOrThrow({ where: { id } });
-        return switchTenantRegion(h.ctx(h.actors.admin), { tenantId: id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
+        return h.invoke(switchTenant, h.actors.admin, { tenantId: id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
       }),
     );
     const v = await verifyAuditChain(db);

@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
-import type { z } from "zod";
+import { currentActor } from "@/lib/auth/session";
 import { toErrorBody, type ErrorBody } from "@/lib/errors";
-import { guard, type GuardSpec, type Guarded } from "./guard";
+import { execute } from "@/lib/ops/execute";
+import type { Operation, ResultOf } from "@/lib/ops/operation";
 
 export type ActionResult<R> = { ok: true; data: R } | ({ ok: false; status: number } & ErrorBody);
 
-// The one server-action wrapper. Server actions are public endpoints: authorisation happens
-// here, inside the action, never only on the page that shows the button.
-export function action<S extends z.ZodType, R>(spec: GuardSpec<S>, handler: (g: Guarded<z.infer<S>>) => Promise<R>) {
-  return async (raw: unknown): Promise<ActionResult<R>> => {
-    const requestId = randomUUID();
-    try {
-      const g = await guard(spec, raw, requestId);
-      return { ok: true, data: await handler(g) };
-    } catch (e) {
-      const { status, body } = toErrorBody(e, requestId);
-      return { ok: false, status, ...body };
-    }
-  };
+/**
+ * The server-action adapter of an operation. Server actions are public endpoints: authorisation
+ * happens here, inside the action, never only on the page that shows the button.
+ */
+export async function runAction<O extends Operation>(op: O, raw: unknown): Promise<ActionResult<ResultOf<O>>> {
+  const requestId = randomUUID();
+  try {
+    return { ok: true, data: await execute(op, await currentActor(), raw, requestId) };
+  } catch (e) {
+    const { status, body } = toErrorBody(e, requestId);
+    return { ok: false, status, ...body };
+  }
 }

@@ -1,21 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
-import type { z } from "zod";
+import { currentActor } from "@/lib/auth/session";
 import { AppError, badRequest, toErrorBody } from "@/lib/errors";
-import { guard, type GuardSpec, type Guarded } from "./guard";
+import { execute } from "@/lib/ops/execute";
+import type { Operation } from "@/lib/ops/operation";
 
-// The one route wrapper: same-origin check for writes (CSRF), guard, handler, error mapping.
-export function route<S extends z.ZodType, R>(
-  spec: GuardSpec<S> & { input: (req: Request, params: Record<string, string>) => Promise<unknown> | unknown },
-  handler: (g: Guarded<z.infer<S>>) => Promise<R>,
-) {
-  return async (req: Request, ctx?: { params?: Promise<Record<string, string>> }) => {
-    const requestId: string = req.headers.get("x-request-id")?.slice(0, 64) || randomUUID();
+type Params = Record<string, string>;
+/** Reads an operation's raw input from the request (query, body, path parameters). */
+export type InputReader = (req: Request, params: Params) => Promise<unknown> | unknown;
+
+/**
+ * The route adapter of an operation: same-origin check for writes (CSRF), authentication,
+ * input, then the operation through the one executor; every answer is JSON with a request id.
+ */
+export function routeOf(op: Operation, input: InputReader = op.kind === "query" ? fromQuery : fromBody) {
+  return async (req: Request, ctx?: { params?: Promise<Params> }) => {
+    const requestId = randomUUID();
     try {
       if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
-      const raw = await spec.input(req, (await ctx?.params) ?? {});
-      const g = await guard(spec, raw, requestId);
-      const data = await handler(g);
+      const actor = await currentActor();
+      if (!actor) throw new AppError(401, "unauthenticated", "Sign in first: this needs a signed-in user.");
+      const raw = await input(req, (await ctx?.params) ?? {});
+      const data = await execute(op, actor, raw, requestId);
       return NextResponse.json({ data, requestId }, { headers: { "x-request-id": requestId } });
     } catch (e) {
       const { status, body } = toErrorBody(e, requestId);
@@ -44,6 +50,15 @@ export async function jsonBody(req: Request, maxBytes = 16_384): Promise<unknown
   }
 }
 
-export function queryObject(req: Request): Record<string, string> {
-  return Object.fromEntries(new URL(req.url).searchParams);
+export const fromQuery: InputReader = (req) => Object.fromEntries(new URL(req.url).searchParams);
+export const fromBody: InputReader = (req) => jsonBody(req);
+export const none: InputReader = () => ({});
+
+/** The body (or query, for reads) with path parameters added under the names the schema uses. */
+export function withParams(names: Record<string, string>, base: InputReader = fromBody): InputReader {
+  return async (req, params) => {
+    const raw = await base(req, params);
+    const extra = Object.fromEntries(Object.entries(names).map(([param, field]) => [field, params[param]]));
+    return raw && typeof raw === "object" && !Array.isArray(raw) ? { ...raw, ...extra } : raw;
+  };
 }

@@ -7,9 +7,10 @@ import { createLabHarness, type Harness } from "@/lib/testing/harness";
 import type { Federation } from "@/lib/federation/types";
 import { Orchestrator } from "@/workers/orchestrator";
 import { Repinner } from "@/workers/repin";
-import { requestBulkMove, requestMove, getMoveOrThrow, listMoves } from "./service";
-import { decideApproval } from "@/lib/approvals/service";
-import { markRegion } from "@/lib/regions/service";
+import { getMoveOrThrow, listMoves } from "./service";
+import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
+import { markRegionOp } from "@/lib/regions/operations";
+import { decideApprovalOp } from "@/lib/approvals/operations";
 
 let h: Harness;
 let federation: Federation;
@@ -21,19 +22,19 @@ beforeAll(async () => {
 
 afterAll(async () => h?.close());
 
-const orchestrator = () => new Orchestrator(h.database, federation, h.live, h.bus, { catchUpTimeoutMs: 10_000, concurrency: 2 });
+const orchestrator = () => new Orchestrator(h.database, h.services, { catchUpTimeoutMs: 10_000, concurrency: 2 });
 
 describe("bulk move and re-pin on the lab", () => {
   it("moves three tenants after a second admin approves, with no acknowledged write lost", async () => {
     const tenants = ["klinik-kota-kinabalu", "klinik-sandakan", "klinik-kuching"];
     const writers = tenants.map((tenant) => startLedgerWriter({ tenant, concurrency: 1, intervalMs: 20 }));
-    const r = await requestBulkMove(h.ctx(h.actors.admin), { tenantIds: tenants, targetRegionId: "cyberjaya_1", reason: "lab bulk test" });
+    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: tenants, targetRegionId: "cyberjaya_1", reason: "lab bulk test" });
     expect(r.moves.every((m) => m.state === "awaiting_approval")).toBe(true);
     await orchestrator().drain(5000);
-    expect((await getMoveOrThrow(h.database.prisma, r.moves[0].id)).state).toBe("awaiting_approval");
-    await decideApproval(h.ctx(h.actors.admin2), { approvalId: r.approval!.id, decision: "approve" });
+    expect((await getMoveOrThrow(h.services, r.moves[0].id)).state).toBe("awaiting_approval");
+    await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: r.approval!.id, decision: "approve" });
     await orchestrator().drain(60_000);
-    for (const m of r.moves) expect((await getMoveOrThrow(h.database.prisma, m.id)).state).toBe("completed");
+    for (const m of r.moves) expect((await getMoveOrThrow(h.services, m.id)).state).toBe("completed");
     const ledgers = await Promise.all(writers.map((w) => w.stop()));
     for (const l of ledgers) {
       expect(await missingIn("cyberjaya_1", l.acked.map((w) => w.id))).toEqual([]);
@@ -42,15 +43,15 @@ describe("bulk move and re-pin on the lab", () => {
   });
 
   it("evacuates a tenant from a region in maintenance and re-pins it once the region has been healthy for the hold-down", async () => {
-    await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: true, reason: "lab maintenance" });
-    const { move } = await requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", reason: "evacuate KL DC" });
+    await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: true, reason: "lab maintenance" });
+    const { move } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", reason: "evacuate KL DC" });
     expect(move.kind).toBe("evacuation");
     await orchestrator().drain(30_000);
-    expect((await getMoveOrThrow(h.database.prisma, move.id)).state).toBe("completed");
+    expect((await getMoveOrThrow(h.services, move.id)).state).toBe("completed");
     expect((await viaRouter("klinik-sibu", "GET", "/guidelines")).region).toBe("cyberjaya_1");
 
-    const repin = new Repinner(h.database.prisma, federation, h.live, h.bus, { holdDownMs: 3000 });
-    await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: false });
+    const repin = new Repinner(h.services, { holdDownMs: 3000 });
+    await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: false });
     const t0 = Date.now();
     await waitFor(
       "the re-pin",
@@ -64,7 +65,7 @@ describe("bulk move and re-pin on the lab", () => {
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
     await orchestrator().drain(30_000);
-    const [back] = await listMoves(h.database.prisma, { tenantId: "klinik-sibu", limit: 1 });
+    const [back] = await listMoves(h.services, { tenantId: "klinik-sibu", limit: 1 });
     expect(back).toMatchObject({ kind: "repin", state: "completed", toRegionId: "kl_dc_1" });
     expect((await viaRouter("klinik-sibu", "POST", "/records", { body: "home again" })).region).toBe("kl_dc_1");
   });

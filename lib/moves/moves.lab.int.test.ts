@@ -7,7 +7,8 @@ import { startLedgerWriter, missingIn } from "@/lib/federation/lab/ledger-writer
 import { createLabHarness, type Harness } from "@/lib/testing/harness";
 import type { Federation } from "@/lib/federation/types";
 import { Orchestrator } from "@/workers/orchestrator";
-import { requestMove, getMoveOrThrow } from "./service";
+import { getMoveOrThrow } from "./service";
+import { requestMoveOp } from "@/lib/moves/operations";
 
 let h: Harness;
 let federation: Federation;
@@ -19,17 +20,17 @@ beforeAll(async () => {
 
 afterAll(async () => h?.close());
 
-const orchestrator = (opts = {}) => new Orchestrator(h.database, federation, h.live, h.bus, { catchUpTimeoutMs: 10_000, ...opts });
+const orchestrator = (opts = {}) => new Orchestrator(h.database, h.services, { catchUpTimeoutMs: 10_000, ...opts });
 
 describe("moves on the lab", () => {
   it("moves a tenant under continuous writes and loses no acknowledged write", async () => {
     const writer = startLedgerWriter({ tenant: "klinik-sandakan", concurrency: 2, intervalMs: 10 });
     await sleep(1000);
-    const { move } = await requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-sandakan", targetRegionId: "cyberjaya_1", reason: "lab zero-loss test" });
+    const { move } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-sandakan", targetRegionId: "cyberjaya_1", reason: "lab zero-loss test" });
     await orchestrator().drain(30_000);
     await sleep(1000);
     const ledger = await writer.stop();
-    const m = await getMoveOrThrow(h.database.prisma, move.id);
+    const m = await getMoveOrThrow(h.services, move.id);
     expect(m.state).toBe("completed");
     expect(m.steps.find((s) => s.key === "catch_up")!.detail).toMatch(/cyberjaya_1 applied kl_dc_1's writes up to/);
 
@@ -50,14 +51,14 @@ describe("moves on the lab", () => {
   it("resumes a move whose console died while the tenant was fenced; nothing is lost and the fence is released", async () => {
     const writer = startLedgerWriter({ tenant: "klinik-miri", concurrency: 2, intervalMs: 10 });
     await sleep(500);
-    const { move } = await requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-miri", targetRegionId: "cyberjaya_1" });
+    const { move } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-miri", targetRegionId: "cyberjaya_1" });
     await orchestrator({ crashAfter: "catch_up" }).drain(30_000);
-    expect((await getMoveOrThrow(h.database.prisma, move.id)).state).toBe("running");
+    expect((await getMoveOrThrow(h.services, move.id)).state).toBe("running");
     expect(await federation.fencedTenants()).toContainEqual({ tenant: "klinik-miri", regionId: "kl_dc_1" });
     expect((await viaRouter("klinik-miri", "POST", "/records", { body: "while fenced" })).status).toBe(503);
 
     await orchestrator().drain(30_000); // the console restarted
-    const m = await getMoveOrThrow(h.database.prisma, move.id);
+    const m = await getMoveOrThrow(h.services, move.id);
     expect(m.state).toBe("completed");
     expect(await federation.fencedTenants()).not.toContainEqual({ tenant: "klinik-miri", regionId: "kl_dc_1" });
     await sleep(500);
@@ -70,9 +71,9 @@ describe("moves on the lab", () => {
     // The target refuses this tenant's writes: verification must fail and the move roll back.
     await federation.fenceTenant("klinik-sibu", "cyberjaya_1", true);
     try {
-      const { move } = await requestMove(h.ctx(h.actors.admin), { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1" });
+      const { move } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1" });
       await orchestrator().drain(30_000);
-      const m = await getMoveOrThrow(h.database.prisma, move.id);
+      const m = await getMoveOrThrow(h.services, move.id);
       expect(m.state).toBe("rolled_back");
       expect(m.steps.find((s) => s.key === "verify")!.status).toBe("failed");
       expect((await viaRouter("klinik-sibu", "POST", "/records", { body: "after rollback" })).region).toBe("kl_dc_1");

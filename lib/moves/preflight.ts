@@ -1,5 +1,4 @@
-import type { PrismaClient } from "@/lib/db/types";
-import type { LiveHealth } from "@/lib/telemetry/live";
+import type { ServiceContext } from "@/lib/context";
 import { checkResidency } from "@/lib/tenants/residency";
 import { notFound, badRequest } from "@/lib/errors";
 
@@ -30,7 +29,9 @@ export interface Preflight {
 
 const FLIP_AND_VERIFY_MS = 150;
 
-export async function preflight(db: PrismaClient, live: LiveHealth, tenantId: string, targetRegionId: string): Promise<Preflight> {
+export async function preflight(ctx: Pick<ServiceContext, "db" | "live">, input: { tenantId: string; targetRegionId: string }): Promise<Preflight> {
+  const { db, live } = ctx;
+  const { tenantId, targetRegionId } = input;
   const tenant = await db.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw notFound(`No tenant with id "${tenantId}".`);
   const regions = await db.region.findMany();

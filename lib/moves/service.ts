@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
 import { AppError, conflict } from "@/lib/errors";
-import { recordAudit, recordAuditAlone } from "@/lib/audit/service";
+import { recordAudit } from "@/lib/audit/service";
+import { auditRefusal } from "@/lib/ops/refusal";
+import type { AuditTarget } from "@/lib/ops/operation";
 import { preflight, type Preflight } from "./preflight";
 import { activeBreakGlass, createApproval, toApprovalView, type ApprovalView } from "@/lib/approvals/service";
 import { isResidencyLocked } from "@/lib/tenants/residency";
@@ -97,14 +99,7 @@ export async function requestMove(
       return { move: toMoveView(prior), created: false, approval: null };
     }
   }
-  const refuse = refuser(ctx, input.tenantId, input.targetRegionId);
-  let pf: Preflight;
-  try {
-    pf = await checkMovable(ctx, input.tenantId, input.targetRegionId);
-  } catch (e) {
-    if (e instanceof AppError) return refuse(e);
-    throw e;
-  }
+  const pf = await checkMovable(ctx, input.tenantId, input.targetRegionId);
   const tenant = await db.tenant.findUniqueOrThrow({ where: { id: input.tenantId } });
   const locked = isResidencyLocked(tenant);
   const glass = locked ? await activeBreakGlass(db, actor.email) : [];
@@ -155,7 +150,7 @@ export async function requestMove(
         if (same) return { move: toMoveView(same), created: false, approval: null };
       }
       const winner = await db.move.findFirst({ where: { tenantId: input.tenantId, state: { in: [...ACTIVE_STATES] } } });
-      return refuse(conflict("conflict", `A move of this tenant is already in progress (${winner?.id ?? "just started"}).`, { moveId: winner?.id }));
+      throw conflict("conflict", `A move of this tenant is already in progress (${winner?.id ?? "just started"}).`, { moveId: winner?.id });
     }
     throw e;
   }
@@ -192,31 +187,14 @@ function requestReason(reason: string | undefined, glass: { id: string; reason: 
   return [reason, glass[0] ? `break-glass ${glass[0].id}: ${glass[0].reason}` : null].filter(Boolean).join(" · ") || null;
 }
 
-/** Audits a refused request (nothing else is written) and throws it. */
-function refuser(ctx: ServiceContext, tenantId: string, targetRegionId: string) {
-  return async (err: AppError): Promise<never> => {
-    const receipt = await recordAuditAlone(ctx.db, {
-      actor: ctx.actor,
-      action: "tenant.move",
-      outcome: "refused",
-      targetType: "tenant",
-      targetId: tenantId,
-      after: { requestedRegionId: targetRegionId, refusal: err.code },
-      reason: err.message,
-      requestId: ctx.requestId,
-    });
-    throw withReceipt(err, receipt);
-  };
-}
-
-/** T7: every refusal carries a receipt — the audit entry that records it. */
-export function withReceipt(err: AppError, receipt: { seq: bigint; hash: string }): AppError {
-  return new AppError(err.status, err.code, err.message, { ...err.details, receipt: { auditSeq: receipt.seq.toString(), hash: receipt.hash } });
+/** Whom a move request concerns, for the audit entry of its refusal. */
+export function moveTarget(i: { tenantId: string; targetRegionId: string }): AuditTarget {
+  return { type: "tenant", id: i.tenantId, details: { requestedRegionId: i.targetRegionId } };
 }
 
 /** Throws the reason a tenant cannot be moved there now, or returns the pre-flight. */
 async function checkMovable(ctx: ServiceContext, tenantId: string, targetRegionId: string): Promise<Preflight> {
-  const pf = await preflight(ctx.db, ctx.live, tenantId, targetRegionId);
+  const pf = await preflight(ctx, { tenantId, targetRegionId });
   const active = await ctx.db.move.findFirst({ where: { tenantId, state: { in: [...ACTIVE_STATES] } } });
   if (active)
     throw conflict(
@@ -263,7 +241,8 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       refused.push({ tenantId, message: e.message });
-      await refuser(ctx, tenantId, input.targetRegionId)(e).catch(() => undefined);
+      // The others go on: this tenant's refusal is audited on its own, as a single move's would be.
+      await auditRefusal(ctx, "tenant.move", moveTarget({ tenantId, targetRegionId: input.targetRegionId }), e, e.message);
     }
   }
   if (ok.length === 0) throw conflict("conflict", `None of the ${ids.length} selected tenants can move: ${refused.map((r) => `${r.tenantId}: ${r.message}`).join(" ")}`, { refused });
@@ -311,10 +290,10 @@ export interface MoveListItem extends MoveView {
 }
 
 export async function listMoves(
-  db: PrismaClient,
+  ctx: Pick<ServiceContext, "db" | "live">,
   q: { active?: boolean; tenantId?: string; batchId?: string; limit?: number } = {},
-  live?: LiveHealth,
 ): Promise<MoveListItem[]> {
+  const { db, live } = ctx;
   const rows = await db.move.findMany({
     where: { tenantId: q.tenantId, batchId: q.batchId, ...(q.active ? { state: { in: [...ACTIVE_STATES] } } : {}) },
     orderBy: { createdAt: "desc" },
@@ -326,13 +305,13 @@ export async function listMoves(
     return {
       ...toMoveView(r),
       tenantName: t?.name ?? r.tenantId,
-      latencyAfterMs: live && t && r.finishedAt && r.state === "completed" ? latencyP50(live, t.slug, r.finishedAt.getTime()) : null,
+      latencyAfterMs: t && r.finishedAt && r.state === "completed" ? latencyP50(live, t.slug, r.finishedAt.getTime()) : null,
     };
   });
 }
 
-export async function getMoveOrThrow(db: PrismaClient, id: string): Promise<MoveView> {
-  const m = await db.move.findUnique({ where: { id } });
+export async function getMoveOrThrow(ctx: Pick<ServiceContext, "db">, id: string): Promise<MoveView> {
+  const m = await ctx.db.move.findUnique({ where: { id } });
   if (!m) throw new AppError(404, "not_found", `No move with id "${id}".`);
   return toMoveView(m);
 }

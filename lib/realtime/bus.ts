@@ -16,6 +16,8 @@ interface BusEvents {
   "moves:changed": [{ moveId: string; tenantId: string; state: string }];
   /** Break-glass windows active now (after one starts or ends). */
   "break-glass:changed": [import("@/lib/approvals/service").BreakGlassView[]];
+  /** An operation wrote to the audit log (a change, a refusal or a failure). */
+  "audit:appended": [{ action: string; at: number }];
   /** Points measured outside the region sample (tenant probes). */
   points: [Point[]];
 }

@@ -64,8 +64,8 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
       void socket.join(topic);
       reply({ ok: true });
       if (topic === "overview") {
-        socket.emit("health:snapshot", { regions: rt.live.regions(), series: rt.live.allSeries(), serverTime: Date.now() });
-        socket.emit("alerts:changed", rt.alerts.openAlerts());
+        socket.emit("health:snapshot", { regions: rt.services.live.regions(), series: rt.services.live.allSeries(), serverTime: Date.now() });
+        socket.emit("alerts:changed", rt.services.alerts.openAlerts());
       }
     });
 
@@ -79,12 +79,12 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
       if (!parsed.success) return refuse("bad_request", parsed.error.issues.map((i) => i.message).join("; "));
       const { panel, regionId, since } = parsed.data;
       if (!can(socket.data.actor.role, "overview:read")) return refuse("forbidden", "Your role may not read telemetry.");
-      const regionOk = panel === "tenants" ? regionId === "all" : rt.live.region(regionId) !== undefined;
+      const regionOk = panel === "tenants" ? regionId === "all" : rt.services.live.region(regionId) !== undefined;
       if (!regionOk) return refuse("bad_request", panel === "tenants" ? 'the tenants panel takes regionId "all"' : `unknown region "${regionId}"`);
       void socket.join(room(panel, regionId));
       reply({ ok: true });
-      const reset = since === undefined || since < rt.live.oldest();
-      const points = rt.live.pointsSince((s) => {
+      const reset = since === undefined || since < rt.services.live.oldest();
+      const points = rt.services.live.pointsSince((s) => {
         const d = destination({ series: s, t: 0, v: null });
         return d?.panel === panel && d.regionId === regionId;
       }, reset ? 0 : since);
@@ -111,17 +111,17 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
     const serverTime = Date.now();
     for (const [key, g] of groups) io.to(key).emit("telemetry:points", { ...g, serverTime });
   };
-  rt.bus.on("points", fanOut);
-  rt.bus.on("alerts:changed", (alerts) => io.emit("alerts:changed", alerts));
-  rt.bus.on("moves:changed", (e) => io.to("tenants").to("overview").emit("moves:changed", e));
-  rt.bus.on("break-glass:changed", (active) => io.emit("break-glass:changed", active));
+  rt.services.bus.on("points", fanOut);
+  rt.services.bus.on("alerts:changed", (alerts) => io.emit("alerts:changed", alerts));
+  rt.services.bus.on("moves:changed", (e) => io.to("tenants").to("overview").emit("moves:changed", e));
+  rt.services.bus.on("break-glass:changed", (active) => io.emit("break-glass:changed", active));
 
-  rt.bus.on("health", (regions, points) => {
+  rt.services.bus.on("health", (regions, points) => {
     io.to("overview").emit("health:sample", { regions, serverTime: Date.now() });
     fanOut(points);
   });
-  rt.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").to("audit").emit("tenants:changed", e));
-  rt.bus.on("regions:changed", (e) => io.to("overview").to("tenants").to("audit").emit("regions:changed", e));
+  rt.services.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").to("audit").emit("tenants:changed", e));
+  rt.services.bus.on("regions:changed", (e) => io.to("overview").to("tenants").to("audit").emit("regions:changed", e));
   return io;
 }
 

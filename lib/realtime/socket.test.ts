@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { encode } from "next-auth/jwt";
 import { io as connect, type Socket } from "socket.io-client";
 import { createHarness, type Harness } from "@/lib/testing/harness";
-import { setRuntime } from "@/lib/runtime";
-import { AlertEngine } from "@/lib/telemetry/alerts";
+import { setRuntime, type Runtime } from "@/lib/runtime";
+import type { Env } from "@/lib/env";
 import { attachRealtime } from "./server";
 import type { ClientToServerEvents, ServerToClientEvents, TelemetrySnapshot } from "./events";
 
@@ -19,10 +19,10 @@ const clients: Socket[] = [];
 
 beforeAll(async () => {
   h = await createHarness();
-  const rt = { env: { NEXTAUTH_SECRET: SECRET }, database: h.database, federation: h.federation, live: h.live, bus: h.bus, alerts: new AlertEngine(h.database.prisma, h.bus) };
-  setRuntime(rt as never);
+  const rt: Runtime = { env: { NEXTAUTH_SECRET: SECRET } as Env, database: h.database, services: h.services, workers: [], startedAt: Date.now() };
+  setRuntime(rt);
   http = createServer();
-  attachRealtime(http, rt as never);
+  attachRealtime(http, rt);
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   // Ten samples a second apart in the live window, after the harness's first one.

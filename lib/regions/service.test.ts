@@ -3,6 +3,7 @@ import { createHarness, type Harness } from "@/lib/testing/harness";
 import { listRegions, markRegion } from "./service";
 import { listAudit } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
+import { markRegionOp } from "@/lib/regions/operations";
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,7 +15,7 @@ describe("markRegion", () => {
   it("marks a region down: persisted, federation and health follow, audited, listeners told", async () => {
     const events: boolean[] = [];
     const off = h.bus.on("regions:changed", (e) => events.push(e.markedDown));
-    const view = await markRegion(h.ctx(h.actors.admin), { regionId: "cyberjaya_1", down: true, reason: "drill: Cyberjaya power loss" });
+    const view = await h.invoke(markRegionOp, h.actors.admin, { regionId: "cyberjaya_1", down: true, reason: "drill: Cyberjaya power loss" });
     off();
     expect(view).toMatchObject({ id: "cyberjaya_1", markedDown: true, markedBy: "admin@federation.local", markReason: "drill: Cyberjaya power loss" });
     expect(events).toEqual([true]);
@@ -25,7 +26,7 @@ describe("markRegion", () => {
   });
 
   it("refuses marking a region that is already down, audits the refusal", async () => {
-    const err = await markRegion(h.ctx(h.actors.admin2), { regionId: "cyberjaya_1", down: true }).catch((e) => e);
+    const err = await h.invoke(markRegionOp, h.actors.admin2, { regionId: "cyberjaya_1", down: true }).catch((e) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ status: 409, message: expect.stringMatching(/already marked down \(by admin@federation.local\)/) });
     const [entry] = await listAudit(h.database.prisma, { targetType: "region", targetId: "cyberjaya_1" });
@@ -33,15 +34,15 @@ describe("markRegion", () => {
   });
 
   it("marks it up again and the region recovers", async () => {
-    await markRegion(h.ctx(h.actors.admin), { regionId: "cyberjaya_1", down: false });
+    await h.invoke(markRegionOp, h.actors.admin, { regionId: "cyberjaya_1", down: false });
     expect(h.live.region("cyberjaya_1")?.status).not.toBe("down");
-    expect((await listRegions(h.database.prisma)).find((r) => r.id === "cyberjaya_1")?.markedDown).toBe(false);
+    expect((await listRegions(h.services)).find((r) => r.id === "cyberjaya_1")?.markedDown).toBe(false);
   });
 
   it("refuses an unknown region with 404 and changes nothing", async () => {
-    const before = await listRegions(h.database.prisma);
-    const err = await markRegion(h.ctx(h.actors.admin), { regionId: "penang_1", down: true }).catch((e) => e);
+    const before = await listRegions(h.services);
+    const err = await h.invoke(markRegionOp, h.actors.admin, { regionId: "penang_1", down: true }).catch((e) => e);
     expect(err).toMatchObject({ status: 404, message: 'No region with id "penang_1".' });
-    expect(await listRegions(h.database.prisma)).toEqual(before);
+    expect(await listRegions(h.services)).toEqual(before);
   });
 });

@@ -1,7 +1,6 @@
-import type { PrismaClient } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
-import { AppError, conflict, notFound } from "@/lib/errors";
-import { recordAudit, recordAuditAlone } from "@/lib/audit/service";
+import { AppError, conflict, notFound, withAuditContext } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/service";
 import { FederationError } from "@/lib/federation/types";
 import type { MarkRegionInput } from "./schemas";
 
@@ -15,7 +14,8 @@ export interface RegionView {
   markReason: string | null;
 }
 
-export async function listRegions(db: PrismaClient): Promise<RegionView[]> {
+export async function listRegions(ctx: Pick<ServiceContext, "db">): Promise<RegionView[]> {
+  const { db } = ctx;
   const [regions, controls] = await Promise.all([db.region.findMany({ orderBy: { sortOrder: "asc" } }), db.regionControl.findMany()]);
   return regions.map((r) => {
     const c = controls.find((x) => x.regionId === r.id);
@@ -33,31 +33,20 @@ export async function listRegions(db: PrismaClient): Promise<RegionView[]> {
 
 /**
  * Mark a region down (sim: a simulated outage; lab: its router backend in maintenance) or up.
- * Persisted so a restart of the console keeps the mark; audited either way.
+ * Persisted so a restart of the console keeps the mark; audited either way. The federation and
+ * the database change together: if anything after the federation's change fails (the audit,
+ * the annotation, the commit), the federation is put back.
  */
 export async function markRegion(ctx: ServiceContext, input: MarkRegionInput): Promise<RegionView> {
   const { db, actor, requestId } = ctx;
-  const action = input.down ? "region.mark_down" : "region.mark_up";
-  const refuse = async (err: AppError): Promise<never> => {
-    await recordAuditAlone(db, {
-      actor,
-      action,
-      outcome: "refused",
-      targetType: "region",
-      targetId: input.regionId,
-      after: { refusal: err.code },
-      reason: err.message,
-      requestId,
-    });
-    throw err;
-  };
   const region = await db.region.findUnique({ where: { id: input.regionId } });
-  if (!region) return refuse(notFound(`No region with id "${input.regionId}".`));
+  if (!region) throw notFound(`No region with id "${input.regionId}".`);
   const current = await db.regionControl.findUnique({ where: { regionId: region.id } });
   const wasDown = current?.down ?? false;
   if (wasDown === input.down)
-    return refuse(conflict("conflict", `${region.name} is already marked ${input.down ? "down" : "up"}${current?.updatedBy ? ` (by ${current.updatedBy})` : ""}.`));
+    throw conflict("conflict", `${region.name} is already marked ${input.down ? "down" : "up"}${current?.updatedBy ? ` (by ${current.updatedBy})` : ""}.`);
 
+  let applied = false;
   try {
     await db.$transaction(async (tx) => {
       await tx.regionControl.upsert({
@@ -66,9 +55,10 @@ export async function markRegion(ctx: ServiceContext, input: MarkRegionInput): P
         update: { down: input.down, reason: input.reason || null, updatedBy: actor.email },
       });
       await ctx.federation.setRegionDown(region.id, input.down);
+      applied = true;
       await recordAudit(tx, {
         actor,
-        action,
+        action: markAction(input.down),
         outcome: "succeeded",
         targetType: "region",
         targetId: region.id,
@@ -87,24 +77,18 @@ export async function markRegion(ctx: ServiceContext, input: MarkRegionInput): P
       });
     });
   } catch (e) {
-    if (e instanceof FederationError) {
-      await ctx.federation.setRegionDown(region.id, wasDown).catch(() => undefined);
-      await recordAuditAlone(db, {
-        actor,
-        action,
-        outcome: "failed",
-        targetType: "region",
-        targetId: region.id,
+    if (applied) await ctx.federation.setRegionDown(region.id, wasDown).catch(() => undefined);
+    if (e instanceof FederationError)
+      throw withAuditContext(new AppError(502, "federation_error", `The federation did not accept the change (${e.message}). Nothing was changed.`), {
+        before: { markedDown: wasDown },
         after: { error: e.code },
-        reason: e.message,
-        requestId,
       });
-      throw new AppError(502, "federation_error", `The federation did not accept the change (${e.message}). Nothing was changed.`);
-    }
     throw e;
   }
   ctx.bus.emit("regions:changed", { regionId: region.id, markedDown: input.down, by: actor.email, at: Date.now() });
-  await ctx.refresh?.();
-  const views = await listRegions(db);
+  await ctx.refresh();
+  const views = await listRegions(ctx);
   return views.find((v) => v.id === region.id)!;
 }
+
+export const markAction = (down: boolean) => (down ? "region.mark_down" : "region.mark_up");

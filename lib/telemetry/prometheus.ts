@@ -1,6 +1,7 @@
 import { Gauge, Registry } from "prom-client";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { AlertView } from "./alerts";
+import type { WorkerHealth } from "@/lib/runtime";
 
 // M6: the console's figures in Prometheus text format, for an external Prometheus/Grafana.
 // A fresh registry per scrape: values always mirror the live state, nothing lingers.
@@ -9,6 +10,8 @@ export interface MetricsInput {
   regions: RegionHealth[];
   alerts: AlertView[];
   violationsPrevented: number;
+  /** The console's own workers (absent: not reported). */
+  workers?: WorkerHealth[];
   now: number;
 }
 
@@ -40,6 +43,10 @@ export async function renderMetrics(input: MetricsInput): Promise<{ contentType:
       compUp.set({ region: r.regionId, component: c.kind }, c.status === "up" ? 1 : c.status === "degraded" ? 0.5 : 0);
       for (const f of c.figures) if (f.value !== null) fig.set({ region: r.regionId, component: c.kind, figure: f.key, unit: f.unit || "count" }, f.value);
     }
+  }
+  if (input.workers) {
+    const up = g("federation_console_worker_up", "1 while the console's worker runs (or stands by), 0 when failing or stopped", ["worker", "state"]);
+    for (const w of input.workers) up.set({ worker: w.name, state: w.state }, w.state === "running" || w.state === "standby" ? 1 : 0);
   }
   for (const kind of ["region_down", "lag_slo"]) alerts.set({ kind }, input.alerts.filter((a) => a.kind === kind).length);
   return { contentType: reg.contentType, body: await reg.metrics() };

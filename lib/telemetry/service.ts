@@ -53,7 +53,7 @@ export interface TenantLatencyView {
 /** M4: per tenant, the latest synthetic request and p50/p95 latency over the window. */
 export async function tenantLatency(
   history: HistoryStore,
-  latest: Map<string, import("@/lib/federation/types").TenantProbe>,
+  latest: ReadonlyMap<string, import("@/lib/federation/types").TenantProbe>,
   tenants: string[],
   windowMs = 15 * 60_000,
 ): Promise<TenantLatencyView[]> {

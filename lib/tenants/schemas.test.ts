@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeZodError, switchRegionSchema, tenantFilterSchema } from "./schemas";
+import { switchRegionSchema, tenantFilterSchema } from "./schemas";
+import { describeZodError } from "@/lib/validation";
 
 function errorOf(input: unknown) {
   const r = switchRegionSchema.safeParse(input);

@@ -34,7 +34,4 @@ export const tenantFilterSchema = z.object({
 });
 export type TenantFilter = z.infer<typeof tenantFilterSchema>;
 
-/** Turns a zod error into one sentence a person can act on. */
-export function describeZodError(e: z.ZodError): string {
-  return e.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
-}
+

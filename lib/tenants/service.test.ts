@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "@/lib/testing/harness";
-import { listTenants, switchTenantRegion } from "./service";
+import { listTenants } from "./service";
 import { listAudit, verifyAuditChain, countResidencyViolationsPrevented } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import { FederationError } from "@/lib/federation/types";
 import { SEED_TENANTS } from "@/prisma/seed";
+import { switchTenant } from "@/lib/tenants/operations";
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,7 +31,7 @@ async function expectRefusal(p: Promise<unknown>, status: number, code: string, 
 
 describe("seed", () => {
   it("has 35 clinics, five in Sabah/Sarawak, some residency-locked, and is idempotent", async () => {
-    const all = await listTenants(h.database.prisma);
+    const all = await listTenants(h.services);
     expect(all).toHaveLength(SEED_TENANTS.length);
     expect(all).toHaveLength(35);
     expect(all.filter((t) => t.state === "Sabah" || t.state === "Sarawak")).toHaveLength(5);
@@ -45,13 +46,13 @@ describe("seed", () => {
 describe("listTenants filters", () => {
   it("filters by search text, state, residency and serving region", async () => {
     const db = h.database.prisma;
-    expect((await listTenants(db, { q: "kuching" })).map((t) => t.id)).toEqual(["klinik-kuching"]);
-    expect((await listTenants(db, { state: "sarawak" })).map((t) => t.state)).toEqual(["Sarawak", "Sarawak", "Sarawak"]);
-    const locked = await listTenants(db, { residency: "locked" });
+    expect((await listTenants(h.services, { q: "kuching" })).map((t) => t.id)).toEqual(["klinik-kuching"]);
+    expect((await listTenants(h.services, { state: "sarawak" })).map((t) => t.state)).toEqual(["Sarawak", "Sarawak", "Sarawak"]);
+    const locked = await listTenants(h.services, { residency: "locked" });
     expect(locked.every((t) => t.residencyLocked)).toBe(true);
-    const open = await listTenants(db, { residency: "unrestricted" });
+    const open = await listTenants(h.services, { residency: "unrestricted" });
     expect(locked.length + open.length).toBe(35);
-    const cyb = await listTenants(db, { region: "cyberjaya_1" });
+    const cyb = await listTenants(h.services, { region: "cyberjaya_1" });
     expect(cyb.length).toBeGreaterThan(0);
     expect(cyb.every((t) => t.servingRegionId === "cyberjaya_1")).toBe(true);
   });
@@ -62,7 +63,7 @@ describe("switchTenantRegion", () => {
     const events: string[][] = [];
     const off = h.bus.on("tenants:changed", (e) => events.push(e.tenantIds));
     const before = await tenant("klinik-sandakan");
-    const view = await switchTenantRegion(h.ctx(h.actors.admin), {
+    const view = await h.invoke(switchTenant, h.actors.admin, {
       tenantId: "klinik-sandakan",
       targetRegionId: "cyberjaya_1",
       expectedVersion: before.version,
@@ -89,7 +90,7 @@ describe("switchTenantRegion", () => {
     const prevented = await countResidencyViolationsPrevented(h.database.prisma);
     const before = await tenant("klinik-shah-alam");
     const err = await expectRefusal(
-      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: "klinik-shah-alam", targetRegionId: "cyberjaya_1", expectedVersion: before.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: "klinik-shah-alam", targetRegionId: "cyberjaya_1", expectedVersion: before.version }),
       409,
       "residency_violation",
       /may only be served from KL DC/,
@@ -104,9 +105,9 @@ describe("switchTenantRegion", () => {
 
   it("refuses a stale version and names who changed the tenant first", async () => {
     const t = await tenant("klinik-miri");
-    await switchTenantRegion(h.ctx(h.actors.admin2), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
+    await h.invoke(switchTenant, h.actors.admin2, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
     const err = await expectRefusal(
-      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
       409,
       "stale_version",
       /changed by admin2@federation\.local/,
@@ -117,8 +118,8 @@ describe("switchTenantRegion", () => {
   it("lets exactly one of two simultaneous switches of the same tenant win", async () => {
     const t = await tenant("klinik-sibu");
     const results = await Promise.allSettled([
-      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
-      switchTenantRegion(h.ctx(h.actors.admin2), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+      h.invoke(switchTenant, h.actors.admin2, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
@@ -128,16 +129,15 @@ describe("switchTenantRegion", () => {
   });
 
   it("refuses unknown tenants, unknown regions and the region already serving, with clear messages", async () => {
-    const ctx = h.ctx(h.actors.admin);
-    await expectRefusal(switchTenantRegion(ctx, { tenantId: "klinik-atlantis", targetRegionId: "kl_dc_1", expectedVersion: 1 }), 404, "not_found", /No tenant/);
+    await expectRefusal(h.invoke(switchTenant, h.actors.admin, { tenantId: "klinik-atlantis", targetRegionId: "kl_dc_1", expectedVersion: 1 }), 404, "not_found", /No tenant/);
     const t = await tenant("klinik-taiping");
     await expectRefusal(
-      switchTenantRegion(ctx, { tenantId: t.id, targetRegionId: "penang_1", expectedVersion: t.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "penang_1", expectedVersion: t.version }),
       400,
       "bad_request",
       /Unknown region "penang_1". Known regions: kl_dc_1, cyberjaya_1/,
     );
-    await expectRefusal(switchTenantRegion(ctx, { tenantId: t.id, targetRegionId: "kl_dc_1", expectedVersion: t.version }), 409, "conflict", /already served by KL DC/);
+    await expectRefusal(h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "kl_dc_1", expectedVersion: t.version }), 409, "conflict", /already served by KL DC/);
     expect(await tenant(t.id)).toEqual(t);
   });
 
@@ -146,7 +146,7 @@ describe("switchTenantRegion", () => {
     await h.poll();
     const t = await tenant("klinik-kuantan");
     await expectRefusal(
-      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
       409,
       "region_unavailable",
       /Cyberjaya is down/,
@@ -164,7 +164,7 @@ describe("switchTenantRegion", () => {
     };
     try {
       await expectRefusal(
-        switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+        h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
         502,
         "federation_error",
         /Nothing was changed/,

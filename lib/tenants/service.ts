@@ -1,7 +1,7 @@
 import type { PrismaClient, Tenant } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
-import { AppError, badRequest, conflict, notFound } from "@/lib/errors";
-import { recordAudit, recordAuditAlone } from "@/lib/audit/service";
+import { AppError, badRequest, conflict, notFound, withAuditContext } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/service";
 import { FederationError } from "@/lib/federation/types";
 import { checkResidency, isResidencyLocked } from "./residency";
 import type { SwitchRegionInput, TenantFilter } from "./schemas";
@@ -40,8 +40,8 @@ export function toTenantView(t: Tenant): TenantView {
   };
 }
 
-export async function listTenants(db: PrismaClient, f: TenantFilter = {}): Promise<TenantView[]> {
-  const rows = await db.tenant.findMany({
+export async function listTenants(ctx: Pick<ServiceContext, "db">, f: TenantFilter = {}): Promise<TenantView[]> {
+  const rows = await ctx.db.tenant.findMany({
     where: {
       AND: [
         f.q
@@ -150,61 +150,34 @@ export async function flipTenant(ctx: ServiceContext, tenantId: string, targetRe
  * audited with before/after.
  */
 export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegionInput): Promise<TenantView> {
-  const { db, actor, requestId } = ctx;
-  const refuse = async (err: AppError, tenant?: Tenant | null): Promise<never> => {
-    const receipt = await recordAuditAlone(db, {
-      actor,
-      action: "tenant.switch",
-      outcome: "refused",
-      targetType: "tenant",
-      targetId: input.tenantId,
-      before: tenant ? { servingRegionId: tenant.servingRegionId, version: tenant.version } : null,
-      after: { requestedRegionId: input.targetRegionId, refusal: err.code },
-      reason: input.reason ? `${err.message} (requested because: ${input.reason})` : err.message,
-      requestId,
-    });
-    throw new AppError(err.status, err.code, err.message, { ...err.details, receipt: { auditSeq: receipt.seq.toString(), hash: receipt.hash } });
-  };
-
+  const { db } = ctx;
+  const seen = (t: Tenant) => ({ before: { servingRegionId: t.servingRegionId, version: t.version } });
   const tenant = await db.tenant.findUnique({ where: { id: input.tenantId } });
-  if (!tenant) return refuse(notFound(`No tenant with id "${input.tenantId}".`));
+  if (!tenant) throw notFound(`No tenant with id "${input.tenantId}".`);
   const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
   const regionName = (id: string) => regions.find((r) => r.id === id)?.name ?? id;
   const target = regions.find((r) => r.id === input.targetRegionId);
-  if (!target)
-    return refuse(badRequest(`Unknown region "${input.targetRegionId}". Known regions: ${regions.map((r) => r.id).join(", ")}.`), tenant);
-  if (input.expectedVersion !== tenant.version) return refuse(staleVersion(tenant, input.expectedVersion), tenant);
-  if (tenant.servingRegionId === target.id) return refuse(conflict("conflict", `${tenant.name} is already served by ${target.name}.`), tenant);
+  if (!target) throw withAuditContext(badRequest(`Unknown region "${input.targetRegionId}". Known regions: ${regions.map((r) => r.id).join(", ")}.`), seen(tenant));
+  if (input.expectedVersion !== tenant.version) throw withAuditContext(staleVersion(tenant, input.expectedVersion), seen(tenant));
+  if (tenant.servingRegionId === target.id) throw withAuditContext(conflict("conflict", `${tenant.name} is already served by ${target.name}.`), seen(tenant));
   const verdict = checkResidency(tenant, target.id, regionName);
-  if (!verdict.allowed) return refuse(conflict("residency_violation", verdict.reason), tenant);
+  if (!verdict.allowed) throw withAuditContext(conflict("residency_violation", verdict.reason), seen(tenant));
   const live = ctx.live.region(target.id);
   if (live?.status === "down")
-    return refuse(
-      conflict("region_unavailable", `${target.name} is down (${live.reasons[0] ?? "no reason given"}); a tenant cannot be switched to it.`),
-      tenant,
-    );
+    throw withAuditContext(conflict("region_unavailable", `${target.name} is down (${live.reasons[0] ?? "no reason given"}); a tenant cannot be switched to it.`), seen(tenant));
 
   try {
     return toTenantView(await applyRoute(ctx, tenant, target, input.expectedVersion, input.reason || null));
   } catch (e) {
     if (e instanceof StaleWrite) {
       const now = await getTenantOrThrow(db, tenant.id);
-      return refuse(staleVersion(now, input.expectedVersion), now);
+      throw withAuditContext(staleVersion(now, input.expectedVersion), seen(now));
     }
-    if (e instanceof FederationError) {
-      await recordAuditAlone(db, {
-        actor,
-        action: "tenant.switch",
-        outcome: "failed",
-        targetType: "tenant",
-        targetId: tenant.id,
-        before: { servingRegionId: tenant.servingRegionId, version: tenant.version },
-        after: { requestedRegionId: target.id, error: e.code },
-        reason: e.message,
-        requestId,
+    if (e instanceof FederationError)
+      throw withAuditContext(new AppError(502, "federation_error", `The router did not accept the switch (${e.message}). Nothing was changed.`), {
+        ...seen(tenant),
+        after: { error: e.code },
       });
-      throw new AppError(502, "federation_error", `The router did not accept the switch (${e.message}). Nothing was changed.`);
-    }
     throw e;
   }
 }

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { viaRouter } from "@/lib/federation/lab/testing";
 import { createLabHarness, type Harness } from "@/lib/testing/harness";
 import type { Federation } from "@/lib/federation/types";
-import { switchTenantRegion } from "./service";
-import { markRegion } from "@/lib/regions/service";
+import { switchTenant } from "@/lib/tenants/operations";
+import { markRegionOp } from "@/lib/regions/operations";
 
 let h: Harness;
 let federation: Federation;
@@ -23,7 +23,7 @@ describe("tenant switch on the lab", () => {
     expect((await viaRouter("klinik-kuching", "GET", "/guidelines")).region).toBe("kl_dc_1");
     const t = await h.database.prisma.tenant.findUniqueOrThrow({ where: { id: "klinik-kuching" } });
     const t0 = Date.now();
-    await switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
+    await h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version });
     const r = await viaRouter("klinik-kuching", "POST", "/records", { body: "after the switch" });
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.status).toBe(201);
@@ -36,20 +36,20 @@ describe("tenant switch on the lab", () => {
   it("a refused switch (residency) leaves HAProxy's map untouched", async () => {
     const t = await h.database.prisma.tenant.findUniqueOrThrow({ where: { id: "poliklinik-bangsar" } });
     await expect(
-      switchTenantRegion(h.ctx(h.actors.admin), { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
+      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
     ).rejects.toMatchObject({ code: "residency_violation" });
     expect((await federation.readRoutes())["poliklinik-bangsar"]).toBe("kl_dc_1");
     expect((await viaRouter("poliklinik-bangsar", "GET", "/guidelines")).region).toBe("kl_dc_1");
   });
 
   it("marking a region down puts its app in maintenance: its tenants are served by the backup", async () => {
-    await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: true, reason: "lab test" });
+    await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: true, reason: "lab test" });
     try {
       const r = await viaRouter("klinik-sibu", "GET", "/guidelines");
       expect(r.region).toBe("cyberjaya_1");
       expect(h.live.region("kl_dc_1")?.markedDown).toBe(true);
     } finally {
-      await markRegion(h.ctx(h.actors.admin), { regionId: "kl_dc_1", down: false });
+      await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: false });
     }
     expect((await viaRouter("klinik-sibu", "GET", "/guidelines")).region).toBe("kl_dc_1");
   });

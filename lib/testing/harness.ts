@@ -5,9 +5,13 @@ import { SimFederation } from "@/lib/federation/sim/sim-federation";
 import { LiveHealth } from "@/lib/telemetry/live";
 import { Bus } from "@/lib/realtime/bus";
 import { routeTable } from "@/lib/tenants/service";
+import { HistoryStore } from "@/lib/telemetry/history";
+import { AlertEngine } from "@/lib/telemetry/alerts";
 import type { Actor } from "@/lib/auth/permissions";
-import type { ServiceContext } from "@/lib/context";
-import type { Federation } from "@/lib/federation/types";
+import { contextFor, type ServiceContext, type Services } from "@/lib/context";
+import type { Federation, TenantProbe } from "@/lib/federation/types";
+import { invoke } from "@/lib/ops/invoke";
+import type { Operation, ResultOf } from "@/lib/ops/operation";
 
 // The real services over a real database (PGlite in memory, or the PostgreSQL at `url`) and the
 // simulated federation: what unit and integration tests of the domain run against.
@@ -17,7 +21,11 @@ export interface Harness {
   federation: Federation;
   live: LiveHealth;
   bus: Bus;
+  /** The services a worker or an operation gets, over this harness. */
+  services: Services;
   ctx(actor: Actor): ServiceContext;
+  /** Runs an operation as `actor` the way the route and action adapters do after the role check. */
+  invoke<O extends Operation>(op: O, actor: Actor, input: unknown): Promise<ResultOf<O>>;
   actors: Record<"admin" | "admin2" | "compliance" | "overseer", Actor>;
   /** Sample the federation once, as the poller would. */
   poll(): Promise<void>;
@@ -34,6 +42,17 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
   const bus = new Bus();
   const poll = async () => void live.update(await federation.readHealth());
   await poll();
+  const services: Services = {
+    db: database.prisma,
+    federation,
+    live,
+    bus,
+    history: new HistoryStore(database.prisma),
+    alerts: new AlertEngine(database.prisma, bus),
+    probes: new Map<string, TenantProbe>(),
+    refresh: poll,
+  };
+  const ctx = (a: Actor) => contextFor(services, a, randomUUID());
   const actor = (id: string): Actor => {
     const u = DEMO_USERS.find((x) => x.id === id)!;
     return { id: u.id, email: u.email, name: u.name, role: u.role };
@@ -45,7 +64,9 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
     bus,
     poll,
     actors: { admin: actor("u-admin"), admin2: actor("u-admin2"), compliance: actor("u-compliance"), overseer: actor("u-overseer") },
-    ctx: (a) => ({ db: database.prisma, federation, live, bus, actor: a, requestId: randomUUID(), refresh: poll }),
+    services,
+    ctx,
+    invoke: (op, a, input) => invoke(op, ctx(a), input),
     async close() {
       await federation.close();
       await database.close();

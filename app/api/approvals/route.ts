@@ -1,9 +1,5 @@
-import { z } from "zod";
-import { route, queryObject } from "@/lib/http/route";
-import { listApprovals } from "@/lib/approvals/service";
-import { runtime } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { listApprovalsQuery } from "@/lib/approvals/operations";
 
-export const GET = route(
-  { action: "approval:decide", schema: z.object({ pending: z.enum(["1", "0"]).optional() }), input: (req) => queryObject(req) },
-  ({ input }) => listApprovals(runtime().database.prisma, { pending: input.pending === "1" }),
-);
+// GET /api/approvals?pending=1 — admins.
+export const GET = routeOf(listApprovalsQuery);

@@ -1,23 +1,10 @@
 import { NextResponse } from "next/server";
+import { consoleHealth } from "@/lib/console-health";
 import { runtime } from "@/lib/runtime";
 
-// Liveness/readiness of the console itself (no tenant data): for load balancers and scripts.
+// Liveness of the console itself, for load balancers and scripts: no tenant data and no internal
+// error text (workers' failures go to the log and, for admins, to the metrics).
 export async function GET() {
-  const rt = runtime();
-  const newest = Math.max(0, ...rt.live.regions().map((r) => r.measuredAt));
-  const sampleAgeMs = newest ? Date.now() - newest : null;
-  const ok = sampleAgeMs !== null && sampleAgeMs < rt.env.POLL_INTERVAL_MS * 5;
-  return NextResponse.json(
-    {
-      ok,
-      mode: rt.env.FEDERATION_MODE,
-      database: rt.database.kind,
-      uptimeSeconds: Math.round((Date.now() - rt.startedAt) / 1000),
-      lastSampleAgeMs: sampleAgeMs,
-      // Components report their own failures in the samples; these are the console's own jobs.
-      telemetryError: rt.pipeline.lastError,
-      orchestratorError: rt.orchestrator.lastError,
-    },
-    { status: ok ? 200 : 503 },
-  );
+  const h = consoleHealth(runtime());
+  return NextResponse.json(h, { status: h.ok ? 200 : 503, headers: { "cache-control": "no-store" } });
 }

@@ -1,8 +1,4 @@
-import { z } from "zod";
-import { route } from "@/lib/http/route";
-import { listRegions } from "@/lib/regions/service";
-import { runtime } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { listRegionsQuery } from "@/lib/regions/operations";
 
-export const GET = route({ action: "overview:read", schema: z.object({}), input: () => ({}) }, () =>
-  listRegions(runtime().database.prisma),
-);
+export const GET = routeOf(listRegionsQuery);

@@ -1,10 +1,4 @@
-import { route, queryObject } from "@/lib/http/route";
-import { historyQuerySchema } from "@/lib/telemetry/schemas";
-import { panelHistory } from "@/lib/telemetry/service";
-import { runtime } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { panelHistoryQuery } from "@/lib/telemetry/operations";
 
-// GET /api/telemetry?panel=replication&range=1h[&region=kl_dc_1]
-export const GET = route({ action: "overview:read", schema: historyQuerySchema, input: (req) => queryObject(req) }, ({ input }) => {
-  const rt = runtime();
-  return panelHistory(rt.database.prisma, rt.history, input);
-});
+export const GET = routeOf(panelHistoryQuery);

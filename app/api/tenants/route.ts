@@ -1,8 +1,5 @@
-import { route, queryObject } from "@/lib/http/route";
-import { tenantFilterSchema } from "@/lib/tenants/schemas";
-import { listTenants } from "@/lib/tenants/service";
-import { runtime } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { listTenantsQuery } from "@/lib/tenants/operations";
 
-export const GET = route({ action: "tenants:read", schema: tenantFilterSchema, input: (req) => queryObject(req) }, ({ input }) =>
-  listTenants(runtime().database.prisma, input),
-);
+// GET /api/tenants?q=&region=&state=&residency=
+export const GET = routeOf(listTenantsQuery);

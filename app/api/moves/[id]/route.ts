@@ -1,8 +1,4 @@
-import { route } from "@/lib/http/route";
-import { moveIdSchema } from "@/lib/moves/schemas";
-import { getMoveOrThrow } from "@/lib/moves/service";
-import { runtime } from "@/lib/runtime";
+import { fromQuery, routeOf, withParams } from "@/lib/http/route";
+import { getMoveQuery } from "@/lib/moves/operations";
 
-export const GET = route({ action: "tenants:read", schema: moveIdSchema, input: (_req, params) => ({ id: params.id }) }, ({ input }) =>
-  getMoveOrThrow(runtime().database.prisma, input.id),
-);
+export const GET = routeOf(getMoveQuery, withParams({ id: "id" }, fromQuery));

@@ -1,9 +1,5 @@
-import { route, jsonBody } from "@/lib/http/route";
-import { bulkMoveSchema } from "@/lib/approvals/schemas";
-import { requestBulkMove } from "@/lib/moves/service";
-import { serviceContext } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { requestBulkMoveOp } from "@/lib/moves/operations";
 
 // POST /api/moves/bulk { tenantIds, targetRegionId, reason?, idempotencyKey? } — T4.
-export const POST = route({ action: "tenant:move", auditAs: "tenant.bulk_move", schema: bulkMoveSchema, input: (req) => jsonBody(req) }, (g) =>
-  requestBulkMove(serviceContext(g.actor, g.requestId), g.input),
-);
+export const POST = routeOf(requestBulkMoveOp);

@@ -1,10 +1,5 @@
-import { route, queryObject } from "@/lib/http/route";
-import { preflightSchema } from "@/lib/moves/schemas";
-import { preflight } from "@/lib/moves/preflight";
-import { runtime } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { preflightQuery } from "@/lib/moves/operations";
 
-// GET /api/moves/preflight?tenantId=&targetRegionId= — what a move would meet, before confirming.
-export const GET = route({ action: "tenant:move", schema: preflightSchema, input: (req) => queryObject(req) }, ({ input }) => {
-  const rt = runtime();
-  return preflight(rt.database.prisma, rt.live, input.tenantId, input.targetRegionId);
-});
+// GET /api/moves/preflight?tenantId=&targetRegionId=
+export const GET = routeOf(preflightQuery);

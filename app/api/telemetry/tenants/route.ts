@@ -1,12 +1,4 @@
-import { z } from "zod";
-import { route } from "@/lib/http/route";
-import { tenantLatency } from "@/lib/telemetry/service";
-import { routeTable } from "@/lib/tenants/service";
-import { runtime } from "@/lib/runtime";
+import { routeOf } from "@/lib/http/route";
+import { tenantLatencyQuery } from "@/lib/telemetry/operations";
 
-// GET /api/telemetry/tenants — M4 latency through the router per tenant (15 min window).
-export const GET = route({ action: "overview:read", schema: z.object({}), input: () => ({}) }, async () => {
-  const rt = runtime();
-  const tenants = Object.keys(await routeTable(rt.database.prisma));
-  return tenantLatency(rt.history, rt.prober.latest, tenants);
-});
+export const GET = routeOf(tenantLatencyQuery);

@@ -1,15 +1,5 @@
-import { route, jsonBody } from "@/lib/http/route";
-import { switchRegionSchema } from "@/lib/tenants/schemas";
-import { switchTenantRegion } from "@/lib/tenants/service";
-import { serviceContext } from "@/lib/runtime";
+import { routeOf, withParams } from "@/lib/http/route";
+import { switchTenant } from "@/lib/tenants/operations";
 
 // POST /api/tenants/:id/region  { targetRegionId, expectedVersion, reason? }
-export const POST = route(
-  {
-    action: "tenant:switch",
-    auditAs: "tenant.switch",
-    schema: switchRegionSchema,
-    input: async (req, params) => ({ ...((await jsonBody(req)) as object), tenantId: params.id }),
-  },
-  (g) => switchTenantRegion(serviceContext(g.actor, g.requestId), g.input),
-);
+export const POST = routeOf(switchTenant, withParams({ id: "tenantId" }));

@@ -1,24 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/auth/permissions";
 
-// The server action and route wrappers, with the session replaced by a chosen actor: the real
-// guard, services, database and audit log run underneath.
+// The server action and route adapters of operations, with the session replaced by a chosen
+// actor: the real executor, services, database and audit log run underneath.
 let signedIn: Actor | null = null;
 vi.mock("@/lib/auth/session", () => ({ currentActor: async () => signedIn }));
 
 const { createHarness } = await import("@/lib/testing/harness");
 const { setRuntime } = await import("@/lib/runtime");
-const { requestMoveAction } = await import("@/lib/moves/actions");
-const { markRegionAction } = await import("@/lib/regions/actions");
+const { runOperation } = await import("@/lib/ops/actions");
+const requestMoveAction = (raw: unknown) => runOperation("tenant.move", raw as never);
+const markRegionAction = (raw: unknown) => runOperation("region.mark", raw as never);
 const { POST: switchRoute } = await import("@/app/api/tenants/[id]/region/route");
 const { listAudit } = await import("@/lib/audit/service");
-const { Poller } = await import("@/workers/poller");
 
 let h: Awaited<ReturnType<typeof createHarness>>;
 beforeAll(async () => {
   h = await createHarness();
-  const poller = new Poller(h.federation, h.live, h.bus, 1000);
-  setRuntime({ env: {} as never, database: h.database, federation: h.federation, live: h.live, bus: h.bus, poller, startedAt: Date.now() } as never);
+  setRuntime({ env: {} as never, database: h.database, services: h.services, workers: [], startedAt: Date.now() });
 });
 afterAll(async () => {
   setRuntime(undefined);

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { defineMutation, defineQuery } from "@/lib/ops/operation";
+import { breakGlassSchema, decideSchema } from "./schemas";
+import { activeBreakGlass, decideApproval, endBreakGlass, listApprovals, startBreakGlass } from "./service";
+
+export const listApprovalsQuery = defineQuery({
+  name: "approvals.list",
+  permission: "approvals:read",
+  schema: z.object({ pending: z.enum(["1", "0"], { error: "pending must be 1 or 0" }).optional() }),
+  run: (ctx, q) => listApprovals(ctx, { pending: q.pending === "1" }),
+});
+
+/** T5: a second admin approves or rejects a request. */
+export const decideApprovalOp = defineMutation({
+  name: "approval.decide",
+  permission: "approval:decide",
+  schema: decideSchema,
+  target: (i) => ({ type: "approval", id: i.approvalId, action: `approval.${i.decision}` }),
+  run: decideApproval,
+});
+
+/** Everyone sees who holds break-glass. */
+export const activeBreakGlassQuery = defineQuery({
+  name: "break_glass.list",
+  permission: "overview:read",
+  schema: z.object({}),
+  run: (ctx) => activeBreakGlass(ctx.db),
+});
+
+export const startBreakGlassOp = defineMutation({
+  name: "break_glass.start",
+  permission: "break_glass",
+  schema: breakGlassSchema,
+  target: () => ({ type: "break_glass", id: null }),
+  run: startBreakGlass,
+});
+
+export const endBreakGlassOp = defineMutation({
+  name: "break_glass.end",
+  permission: "break_glass",
+  schema: z.object({}),
+  target: () => ({ type: "break_glass", id: null }),
+  run: async (ctx) => {
+    await endBreakGlass(ctx);
+    return { ended: true };
+  },
+});

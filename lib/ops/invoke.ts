@@ -1,0 +1,42 @@
+import { AppError, badRequest } from "@/lib/errors";
+import { describeZodError } from "@/lib/validation";
+import type { ServiceContext } from "@/lib/context";
+import type { Operation, ResultOf } from "./operation";
+import { auditRefusal, safeSummary } from "./refusal";
+
+/**
+ * Validates the input and runs the operation as `ctx.actor`. A mutation's refusal or failure
+ * (an AppError from its run, or invalid input) is audited here, once, and carries its receipt.
+ * Authentication and the role check belong to the adapters; workers call this directly.
+ */
+export async function invoke<O extends Operation>(op: O, ctx: ServiceContext, raw: unknown): Promise<ResultOf<O>> {
+  if (op.kind === "query") return runQuery(op, ctx, raw);
+  try {
+    return await runMutation(op, ctx, raw);
+  } finally {
+    ctx.bus.emit("audit:appended", { action: op.name, at: Date.now() });
+  }
+}
+
+async function runQuery<O extends Operation>(op: O, ctx: ServiceContext, raw: unknown): Promise<ResultOf<O>> {
+  const parsed = op.schema.safeParse(raw);
+  if (!parsed.success) throw badRequest(`Invalid input: ${describeZodError(parsed.error)}.`);
+  return (await op.run(ctx, parsed.data)) as ResultOf<O>;
+}
+
+async function runMutation<O extends Operation>(op: O, ctx: ServiceContext, raw: unknown): Promise<ResultOf<O>> {
+  const parsed = op.schema.safeParse(raw);
+  if (!parsed.success) {
+    const err = badRequest(`Invalid input: ${describeZodError(parsed.error)}.`);
+    throw await auditRefusal(ctx, op.name, { type: "request", id: null, details: { input: safeSummary(raw) } }, err);
+  }
+  const input = parsed.data;
+  try {
+    return (await op.run(ctx, input)) as ResultOf<O>;
+  } catch (e) {
+    if (op.kind === "query" || !(e instanceof AppError) || e.receipt) throw e;
+    const why = (input as { reason?: unknown }).reason;
+    const reason = typeof why === "string" && why ? `${e.message} (requested because: ${why})` : e.message;
+    throw await auditRefusal(ctx, op.name, op.target(input), e, reason);
+  }
+}

@@ -1,0 +1,72 @@
+import { openDatabase } from "@/lib/db/client";
+import { createFederation } from "@/lib/federation/index";
+import { LiveHealth } from "@/lib/telemetry/live";
+import { Bus } from "@/lib/realtime/bus";
+import { HistoryStore } from "@/lib/telemetry/history";
+import { AlertEngine } from "@/lib/telemetry/alerts";
+import { routeTable } from "@/lib/tenants/service";
+import { setRuntime, type Runtime, type Worker } from "@/lib/runtime";
+import type { Services } from "@/lib/context";
+import type { Env } from "@/lib/env";
+import { seed } from "@/prisma/seed";
+import { Poller } from "@/workers/poller";
+import { TenantProber } from "@/workers/tenant-prober";
+import { Orchestrator } from "@/workers/orchestrator";
+import { Repinner } from "@/workers/repin";
+import { TelemetryPipeline } from "@/workers/telemetry";
+
+// The composition root: the only place that knows every part of the console. It opens the
+// database (migrations + idempotent seed), connects the federation, makes the router's table and
+// region marks equal to the database's, builds the services, and starts the workers in order.
+
+export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" } = {}): Promise<Runtime> {
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: opts.pglite === "memory" ? undefined : `${env.dataDir}/pglite`,
+  });
+  const db = database.prisma;
+  await seed(db, { demoPassword: env.DEMO_PASSWORD });
+  const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
+  const federation = await createFederation(env.FEDERATION_MODE, regions, { seed: env.SIM_SEED });
+  await federation.syncRoutes(await routeTable(db));
+  for (const c of await db.regionControl.findMany({ where: { down: true } })) await federation.setRegionDown(c.regionId, true);
+
+  const live = new LiveHealth();
+  const bus = new Bus();
+  const history = new HistoryStore(db);
+  const alerts = new AlertEngine(db, bus);
+  const poller = new Poller(federation, live, bus, env.POLL_INTERVAL_MS);
+  const prober = new TenantProber(federation, live, history, bus, env.TENANT_PROBE_INTERVAL_MS);
+  const services: Services = { db, federation, live, bus, history, alerts, probes: prober.latest, refresh: () => poller.pollNow() };
+
+  const refreshTenants = async () => prober.setTenants(Object.keys(await routeTable(db)));
+  await refreshTenants();
+  bus.on("tenants:changed", () => void refreshTenants());
+
+  // Start order matters: storage listens before the first sample; the orchestrator's pre-flight
+  // checks read live health, so it starts after the first sample.
+  const pipeline = new TelemetryPipeline(bus, history, alerts);
+  const orchestrator = new Orchestrator(database, services, { concurrency: env.MOVE_CONCURRENCY });
+  const repinner = new Repinner(services, { holdDownMs: env.REPIN_HOLD_DOWN_MS });
+  const workers: Worker[] = [pipeline, poller, prober, orchestrator, repinner];
+  const rt: Runtime = { env, database, services, workers, startedAt: Date.now() };
+  setRuntime(rt);
+  await pipeline.start();
+  await poller.pollNow();
+  for (const w of workers) if (w !== pipeline) await w.start();
+  return rt;
+}
+
+/** SIGTERM: workers stop in reverse order (each finishes what it has in hand), then connections close. */
+export async function shutdownRuntime(rt: Runtime): Promise<void> {
+  for (const w of [...rt.workers].reverse()) {
+    try {
+      await w.stop();
+    } catch (e) {
+      console.error(`[shutdown] ${w.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  await rt.services.federation.close();
+  await rt.database.close();
+  setRuntime(undefined);
+}
