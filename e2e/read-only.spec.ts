@@ -24,16 +24,18 @@ test("overseer: no switch or region controls, and a direct POST is refused with 
   await shot(page, "11-overseer-tenants");
 });
 
-test("compliance: reads tenants and the audit log, cannot switch", async ({ page }) => {
+test("compliance: reads tenants and the audit log, cannot switch; its own refused attempt is in the log", async ({ page }) => {
   await signIn(page, "compliance");
-  await page.getByRole("link", { name: "Audit" }).click();
-  await expect(page.getByTestId("chain-ok")).toBeVisible();
-  // The overseer's refused attempt above was audited.
-  await expect(page.getByRole("row", { name: /overseer@federation.local.*refused/ }).first()).toBeVisible();
-  await page.getByRole("link", { name: "Tenants" }).click();
-  await expect(page.getByRole("button", { name: /to another region/ })).toHaveCount(0);
+  // Stands alone: it makes the refused attempt it then looks for.
   const res = await page.request.post("/api/tenants/klinik-miri/region", { data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
   expect(res.status()).toBe(403);
+  const receipt = (await res.json()).error.details.receipt;
+  expect(receipt).toMatchObject({ auditSeq: expect.stringMatching(/^\d+$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  await page.getByRole("link", { name: "Audit" }).click();
+  await expect(page.getByTestId("chain-ok")).toBeVisible();
+  await expect(page.getByRole("row", { name: /compliance@federation.local.*refused/ }).first()).toBeVisible();
+  await page.getByRole("link", { name: "Tenants" }).click();
+  await expect(page.getByRole("button", { name: /to another region/ })).toHaveCount(0);
   await shot(page, "12-compliance-audit");
 });
 

@@ -46,3 +46,35 @@ describe("markRegion", () => {
     expect(await listRegions(h.services)).toEqual(before);
   });
 });
+
+describe("markRegion when the database write fails after the federation changed", () => {
+  it("puts the federation back: no outage left behind without its record", async () => {
+    // A database whose transactions fail at the annotation, after the federation was told.
+    const db = h.database.prisma;
+    const failing = new Proxy(db, {
+      get(target, key) {
+        if (key !== "$transaction") return Reflect.get(target, key);
+        return (fn: (tx: unknown) => Promise<unknown>) =>
+          target.$transaction((tx) =>
+            fn(new Proxy(tx, { get: (t, k) => (k === "annotation" ? { create: async () => Promise.reject(new Error("disk full")) } : Reflect.get(t, k)) })),
+          );
+      },
+    });
+    const calls: boolean[] = [];
+    const setRegionDown = h.federation.setRegionDown.bind(h.federation);
+    h.federation.setRegionDown = async (id, down) => {
+      calls.push(down);
+      return setRegionDown(id, down);
+    };
+    try {
+      const ctx = { ...h.ctx(h.actors.admin), db: failing as typeof db };
+      await expect(markRegion(ctx, { regionId: "kl_dc_1", down: true, reason: "drill" })).rejects.toThrow("disk full");
+    } finally {
+      h.federation.setRegionDown = setRegionDown;
+    }
+    expect(calls).toEqual([true, false]);
+    await h.poll();
+    expect(h.live.region("kl_dc_1")?.status).not.toBe("down");
+    expect((await listRegions(h.services)).find((r) => r.id === "kl_dc_1")?.markedDown).toBe(false);
+  });
+});
