@@ -7,7 +7,7 @@ import { requestRepinOp } from "@/lib/moves/operations";
 import type { Worker } from "@/lib/runtime";
 import { HealthTracker } from "@/lib/worker-health";
 import { ACTIVE_STATES } from "@/lib/moves/steps";
-import { LAG_SLO_MS } from "@/lib/telemetry/alerts";
+import { LAG_SLO_MS } from "@/lib/slo";
 
 // T6: a tenant evacuated from its primary goes back once the primary has been healthy — and its
 // replication caught up — for a whole hold-down period. Any unhealthy sample restarts the

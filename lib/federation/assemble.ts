@@ -1,5 +1,6 @@
 import { rollupRegion } from "./health";
-import { COMPONENT_KINDS, COMPONENT_LABELS, type ComponentHealth, type ComponentProbe, type RegionHealth, type RegionRef } from "./types";
+import { COMPONENT_KINDS, COMPONENT_LABELS, type ComponentHealth, type ComponentKind, type ComponentProbe, type RegionHealth, type RegionRef } from "./types";
+import type { FigureKey } from "./figures";
 
 // Builds a region's health from the latest sample of each of its components. Components are
 // measured independently (a slow one never holds up the others), so each keeps its own
@@ -12,11 +13,11 @@ export const SUMMARY_FIGURES = {
   requestsPerSec: ["router", "requests_per_sec"],
   tenantsServed: ["router", "tenants_routed"],
   markedDown: ["router", "marked_down"],
-} as const;
+} as const satisfies Record<string, readonly [ComponentKind, FigureKey]>;
 
 export const COMPONENT_STALE_AFTER_MS = 3000;
 
-function figure(components: ComponentHealth[], [kind, key]: readonly [string, string]): number | null {
+function figure(components: ComponentHealth[], [kind, key]: readonly [ComponentKind, FigureKey]): number | null {
   return components.find((c) => c.kind === kind)?.figures.find((f) => f.key === key)?.value ?? null;
 }
 

@@ -1,6 +1,9 @@
 // The one interface every federation mode implements: `sim` (in-process simulation, default),
-// `lab` (real servers on this machine, lab/), `config` (a real federation described by a file).
+// `lab` (real servers on this machine, lab/). A mode for a real federation described by a file is
+// not built yet.
 // The console never talks to a region's systems except through this interface.
+
+import type { FigureKey } from "./figures";
 
 export type RegionStatus = "healthy" | "degraded" | "down" | "unknown";
 export type ComponentStatus = "up" | "degraded" | "down" | "unknown";
@@ -18,7 +21,7 @@ export const COMPONENT_LABELS: Record<ComponentKind, string> = {
 
 /** One measured figure. `value` is null when it could not be measured (the reason says why). */
 export interface Figure {
-  key: string;
+  key: FigureKey;
   label: string;
   value: number | null;
   unit: string;
@@ -109,7 +112,7 @@ export interface MovePrimitives {
 }
 
 export interface Federation extends MovePrimitives {
-  readonly mode: "sim" | "lab" | "config";
+  readonly mode: "sim" | "lab";
   readonly regions: readonly RegionRef[];
   /** One probe per component per region; the pollers run each on its own, never overlapping itself. */
   probes(): ComponentProbe[];

@@ -3,6 +3,7 @@ import type { RegionHealth } from "@/lib/federation/types";
 import type { Bus } from "@/lib/realtime/bus";
 import { formatDuration } from "@/lib/format";
 import { p95 } from "./stats";
+import { LAG_SLO_MS, SLO_WINDOW_MS } from "@/lib/slo";
 
 export { p95 };
 
@@ -10,8 +11,6 @@ export { p95 };
 //  - region_down: the region's roll-up says down;
 //  - lag_slo: p95 of cross-region lag into the region over the last minute is above the SLO.
 
-export const LAG_SLO_MS = 1000;
-export const SLO_WINDOW_MS = 60_000;
 const MIN_SAMPLES = 10;
 /** A region must be down in this many consecutive samples before the alert opens. */
 export const DOWN_CONFIRM_SAMPLES = 2;

@@ -1,5 +1,7 @@
 import type { ComponentKind } from "@/lib/federation/types";
 import { seriesName, type Panel } from "./series";
+import type { DerivedSeriesKey, FigureKey } from "@/lib/federation/figures";
+import { LAG_SLO_LABEL, LAG_SLO_MS } from "@/lib/slo";
 
 // What each panel charts: one definition, read by the history API and the browser.
 
@@ -9,7 +11,7 @@ export interface ChartDef {
   unit: string;
   /** Figures of one component, per region; each region's value is one line. */
   component: ComponentKind | "region";
-  keys: { key: string; label: string }[];
+  keys: { key: FigureKey | DerivedSeriesKey; label: string }[];
   /** A horizontal line people compare against (the 1 s lag SLO). */
   slo?: { value: number; label: string };
   step?: boolean;
@@ -29,11 +31,11 @@ export const PANEL_CHARTS: Record<Exclude<Panel, "tenants">, ChartDef[]> = {
       unit: "ms",
       component: "galera",
       keys: [{ key: "cross_region_lag_ms", label: "lag" }],
-      slo: { value: 1000, label: "SLO 1 s" },
+      slo: { value: LAG_SLO_MS, label: LAG_SLO_LABEL },
     },
     { id: "galera-fc", title: "Galera flow control paused", unit: "%", component: "galera", keys: [{ key: "flow_control_paused_pct", label: "paused" }] },
     { id: "galera-recv", title: "Galera receive queue", unit: "writesets", component: "galera", keys: [{ key: "recv_queue", label: "queue" }] },
-    { id: "pg-lag-ms", title: "PostgreSQL replica replay lag", unit: "ms", component: "postgres", keys: [{ key: "replay_lag_ms", label: "replay lag" }], slo: { value: 1000, label: "SLO 1 s" } },
+    { id: "pg-lag-ms", title: "PostgreSQL replica replay lag", unit: "ms", component: "postgres", keys: [{ key: "replay_lag_ms", label: "replay lag" }], slo: { value: LAG_SLO_MS, label: LAG_SLO_LABEL } },
     { id: "pg-lag-bytes", title: "PostgreSQL replica behind (LSN)", unit: "bytes", component: "postgres", keys: [{ key: "replay_lag_bytes", label: "WAL behind" }] },
     { id: "s3-lag", title: "Object replication canary lag", unit: "ms", component: "object_store", keys: [{ key: "canary_lag_ms", label: "canary lag" }] },
     { id: "s3-backlog", title: "Object replication backlog", unit: "objects", component: "object_store", keys: [{ key: "backlog", label: "backlog" }] },

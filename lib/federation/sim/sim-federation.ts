@@ -1,4 +1,6 @@
 import { sampleOnce } from "../assemble";
+import type { FigureKey } from "../figures";
+import { LAG_SLO_MS } from "@/lib/slo";
 import {
   COMPONENT_KINDS,
   COMPONENT_LABELS,
@@ -20,7 +22,6 @@ import { gaussian, seededRandom } from "./random";
 // components with it (and the heartbeat lag into the other region grows while its source is
 // gone), and GPU load and request rates follow the tenants each region serves.
 
-const SLO_LAG_MS = 1000;
 const GPUS_PER_REGION = 4;
 
 interface SimRegion {
@@ -258,7 +259,7 @@ export class SimFederation implements Federation {
       lagMs = Math.max(lagMs, at - source.downSince);
       galeraStatus = "degraded";
       galeraReason = `cross-region replication from ${source.ref.name} stopped: source region down`;
-    } else if (lagMs > SLO_LAG_MS) {
+    } else if (lagMs > LAG_SLO_MS) {
       galeraStatus = "degraded";
       galeraReason = `cross-region lag ${(lagMs / 1000).toFixed(1)} s is above the 1 s SLO`;
     }
@@ -274,7 +275,7 @@ export class SimFederation implements Federation {
     const pgLagMs = isPrimaryPg ? null : Math.round(r.baseLagMs * 0.4 + r.spikeMs * 0.5 + Math.abs(gaussian(this.rand)) * 4);
     const pgPrimaryDown = !isPrimaryPg && [...this.state.values()][0].down;
 
-    const fig = (key: string, label: string, value: number | null, unit: string): Figure => ({
+    const fig = (key: FigureKey, label: string, value: number | null, unit: string): Figure => ({
       key,
       label,
       value: value === null ? null : round(value),
