@@ -41,7 +41,9 @@ describe("dual control (T5)", () => {
   });
 
   it("expires an unanswered request, and the move with it", async () => {
-    const { move, approval } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kuantan", targetRegionId: "kl_dc_1" });
+    // Its own locked tenant, so the test stands alone.
+    await h.database.prisma.tenant.update({ where: { id: "klinik-kuala-terengganu" }, data: { allowedRegions: ["kl_dc_1", "cyberjaya_1"] } });
+    const { move, approval } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kuala-terengganu", targetRegionId: "cyberjaya_1" });
     expect(await expireApprovals(h.database.prisma, h.bus, Date.now() + APPROVAL_TTL_MS + 1000)).toBe(1);
     expect((await getMoveOrThrow(h.services, move.id)).state).toBe("expired");
     await expect(h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: approval!.id, decision: "approve" })).rejects.toMatchObject({
