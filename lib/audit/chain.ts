@@ -38,17 +38,40 @@ export function chainHash(prevHash: string, content: ChainedContent): string {
 
 export interface ChainBreak {
   seq: string;
+  /** hash_mismatch: the entry's content or hash was changed; prev_mismatch: it does not link to the entry before it (one was deleted, inserted or reordered). */
   problem: "hash_mismatch" | "prev_mismatch";
 }
 
-/** Walks entries in seq order; returns the first break, or null when the chain holds. */
-export function verifyChain(entries: Array<ChainedContent & { seq: string; prevHash: string; hash: string }>): ChainBreak | null {
-  let prev = GENESIS_HASH;
+type Row = ChainedContent & { seq: string; prevHash: string; hash: string };
+
+/**
+ * Walks entries in seq order and returns every break, not only the first: after a break each
+ * entry is still checked against its own link (the stored hash of the entry before it), so one
+ * bad entry never hides the state of the rest. `from` is a verified checkpoint to start after.
+ */
+export function verifyChain(entries: Row[], from: { hash: string } = { hash: GENESIS_HASH }): ChainBreak[] {
+  const breaks: ChainBreak[] = [];
+  let prev = from.hash;
   for (const e of entries) {
-    if (e.prevHash !== prev) return { seq: e.seq, problem: "prev_mismatch" };
-    const { seq: _s, prevHash: _p, hash, ...content } = e;
-    if (chainHash(prev, content) !== hash) return { seq: e.seq, problem: "hash_mismatch" };
+    if (e.prevHash !== prev) breaks.push({ seq: e.seq, problem: "prev_mismatch" });
+    const { seq: _s, prevHash, hash, ...content } = e;
+    if (chainHash(prevHash, content) !== hash) breaks.push({ seq: e.seq, problem: "hash_mismatch" });
     prev = hash;
   }
-  return null;
+  return breaks;
+}
+
+/**
+ * The form a value takes once stored and read back: what the hash must cover. Strings become
+ * well-formed (a lone surrogate is stored as U+FFFD) and NUL, which PostgreSQL text and jsonb
+ * refuse, is written as the visible escape "\u0000"; JSON round-trips drop undefined.
+ */
+export function storedForm<T>(v: T): T {
+  if (typeof v === "string") return (v as string).toWellFormed().replaceAll("\u0000", "\\u0000") as T;
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Date) return v;
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : storedForm(x))) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[storedForm(k)] = storedForm(x);
+  return out as T;
 }

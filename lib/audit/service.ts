@@ -1,6 +1,6 @@
 import type { PrismaClient, Tx } from "@/lib/db/types";
 import type { Actor } from "@/lib/auth/permissions";
-import { GENESIS_HASH, chainHash, verifyChain, type ChainBreak, type ChainedContent } from "./chain";
+import { GENESIS_HASH, chainHash, storedForm, verifyChain, type ChainBreak, type ChainedContent } from "./chain";
 
 export type AuditOutcome = "succeeded" | "refused" | "failed";
 
@@ -28,7 +28,8 @@ export async function recordAudit(tx: Tx, input: AuditInput): Promise<{ seq: big
   const last = await tx.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
   const at = new Date();
-  const content: ChainedContent = {
+  // The hash covers the content exactly as it will read back from the database.
+  const content: ChainedContent = storedForm({
     at: at.toISOString(),
     actorId: input.actor.id,
     actorEmail: input.actor.email,
@@ -41,7 +42,7 @@ export async function recordAudit(tx: Tx, input: AuditInput): Promise<{ seq: big
     after: input.after ?? null,
     reason: input.reason ?? null,
     requestId: input.requestId ?? null,
-  };
+  });
   const hash = chainHash(prevHash, content);
   const row = await tx.auditEntry.create({
     data: {
@@ -60,9 +61,16 @@ export async function recordAudit(tx: Tx, input: AuditInput): Promise<{ seq: big
       prevHash,
       hash,
     },
-    select: { seq: true },
   });
+  // Read back what was stored and check it hashes the same; if not, nothing commits: an entry
+  // that could never verify is refused instead of breaking the chain for good.
+  if (chainHash(prevHash, contentOf(toView(row))) !== hash) throw new Error(`audit entry ${row.seq} would not verify as stored; refused`);
   return { seq: row.seq, hash };
+}
+
+function contentOf(v: AuditEntryView): ChainedContent {
+  const { seq: _s, prevHash: _p, hash: _h, ...content } = v;
+  return content;
 }
 
 /** Records an entry in a transaction of its own (refusals: nothing else is written). */
@@ -109,10 +117,45 @@ function toView(r: Awaited<ReturnType<PrismaClient["auditEntry"]["findFirstOrThr
   };
 }
 
-export async function verifyAuditChain(db: PrismaClient): Promise<{ entries: number; break: ChainBreak | null }> {
-  const rows = await db.auditEntry.findMany({ orderBy: { seq: "asc" } });
-  const entries = rows.map(toView);
-  return { entries: entries.length, break: verifyChain(entries) };
+export interface ChainVerification {
+  /** Entries checked in this run. */
+  checked: number;
+  /** Entries in the log. */
+  entries: number;
+  /** The first break (null when the chain holds), then every break found. */
+  break: ChainBreak | null;
+  breaks: ChainBreak[];
+  /** Where this run started: after a verified checkpoint (incremental) or from the genesis (full). */
+  mode: "full" | "incremental";
+  verifiedThrough: string | null;
+}
+
+// The last entry a full or incremental run found intact, per database: later runs start after
+// it instead of re-reading the whole log on every page load. A full run re-checks everything.
+const checkpoints = new WeakMap<object, { seq: bigint; hash: string }>();
+const BATCH = 5000;
+
+export async function verifyAuditChain(db: PrismaClient, opts: { full?: boolean } = {}): Promise<ChainVerification> {
+  const cp = opts.full ? undefined : checkpoints.get(db);
+  const total = await db.auditEntry.count();
+  let after = cp?.seq ?? 0n;
+  let prev = { hash: cp?.hash ?? GENESIS_HASH };
+  let checked = 0;
+  const breaks: ChainBreak[] = [];
+  let last: { seq: bigint; hash: string } | null = cp ?? null;
+  for (;;) {
+    const rows = await db.auditEntry.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: BATCH });
+    if (rows.length === 0) break;
+    breaks.push(...verifyChain(rows.map(toView), prev));
+    checked += rows.length;
+    const tail = rows[rows.length - 1];
+    after = tail.seq;
+    prev = { hash: tail.hash };
+    last = { seq: tail.seq, hash: tail.hash };
+  }
+  if (breaks.length === 0 && last) checkpoints.set(db, last);
+  else if (breaks.length) checkpoints.delete(db);
+  return { checked, entries: total, break: breaks[0] ?? null, breaks, mode: cp ? "incremental" : "full", verifiedThrough: breaks.length === 0 && last ? last.seq.toString() : null };
 }
 
 /** T7: how many residency violations the console has refused. */
