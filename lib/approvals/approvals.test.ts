@@ -86,7 +86,9 @@ describe("break-glass (T5)", () => {
   it("needs a reason and an expiry", () => {
     expect(breakGlassSchema.safeParse({ reason: "because", minutes: 10 }).success).toBe(false);
     expect(breakGlassSchema.safeParse({ reason: "KL DC flooding, evacuate now", minutes: 90 }).success).toBe(false);
-    expect(breakGlassSchema.parse({ reason: "KL DC flooding, evacuate now", minutes: "15" })).toEqual({ reason: "KL DC flooding, evacuate now", minutes: 15 });
+    expect(breakGlassSchema.parse({ reason: " KL DC flooding, evacuate now ", minutes: 15 })).toEqual({ reason: "KL DC flooding, evacuate now", minutes: 15 });
+    // Numbers are JSON numbers: a string, a boolean or a list is refused, not coerced.
+    for (const minutes of ["15", true, [15], "0xf", " 15 "]) expect(breakGlassSchema.safeParse({ reason: "KL DC flooding, evacuate now", minutes }).success).toBe(false);
   });
 
   it("lets one admin act alone while it lasts, audited with the reason; after it ends, approval is needed again", async () => {

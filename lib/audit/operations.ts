@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineQuery } from "@/lib/ops/operation";
+import { queryInt, text } from "@/lib/validation";
 import { countResidencyViolationsPrevented, listAudit, verifyAuditChain } from "./service";
 
 const querySchema = z.object({
@@ -8,8 +9,8 @@ const querySchema = z.object({
       error: "targetType must be tenant, region, permission, approval, break_glass, batch or request",
     })
     .optional(),
-  targetId: z.string().max(64, "targetId is longer than 64 characters").optional(),
-  limit: z.coerce.number().int().min(1).max(500, "limit is at most 500").optional(),
+  targetId: text("targetId", { max: 64 }).optional(),
+  limit: queryInt("limit", 1, 500).optional(),
 });
 
 /** The audit log with its chain verified and the residency refusals counted (admin, compliance). */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineMutation, defineQuery } from "@/lib/ops/operation";
+import { queryInt } from "@/lib/validation";
 import { bulkMoveSchema } from "@/lib/approvals/schemas";
 import { tenantIdSchema } from "@/lib/tenants/schemas";
 import { moveIdSchema, preflightSchema, requestMoveSchema } from "./schemas";
@@ -10,7 +11,7 @@ const listSchema = z.object({
   active: z.enum(["1", "0"], { error: "active must be 1 or 0" }).optional(),
   tenantId: tenantIdSchema.optional(),
   batchId: z.string().regex(/^mb_[A-Za-z0-9_-]{8,70}$/, "batchId is malformed").optional(),
-  limit: z.coerce.number().int().min(1).max(200, "limit is at most 200").optional(),
+  limit: queryInt("limit", 1, 200).optional(),
 });
 
 /** Everyone watches moves. */

@@ -6,7 +6,7 @@ export const requestMoveSchema = z.object({
   targetRegionId: regionIdSchema,
   reason: reasonSchema.optional(),
   /** The same key twice starts one move (double-clicks, retried requests). */
-  idempotencyKey: z.string().trim().min(8, "idempotencyKey must be at least 8 characters").max(100, "idempotencyKey is longer than 100 characters").optional(),
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,100}$/, "idempotencyKey must be 8–100 letters, digits, '-' or '_'").optional(),
 });
 export type RequestMoveInput = z.infer<typeof requestMoveSchema>;
 

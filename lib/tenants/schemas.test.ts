@@ -10,7 +10,7 @@ function errorOf(input: unknown) {
 
 describe("switch input validation", () => {
   it("accepts a well-formed request and trims it", () => {
-    expect(switchRegionSchema.parse({ tenantId: " klinik-miri ", targetRegionId: "cyberjaya_1", expectedVersion: "3" })).toEqual({
+    expect(switchRegionSchema.parse({ tenantId: " klinik-miri ", targetRegionId: "cyberjaya_1", expectedVersion: 3 })).toEqual({
       tenantId: "klinik-miri",
       targetRegionId: "cyberjaya_1",
       expectedVersion: 3,

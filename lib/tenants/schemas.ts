@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonInt, text } from "@/lib/validation";
 
 // Ids are lower-case slugs: anything else is refused before it reaches the database.
 export const tenantIdSchema = z
@@ -15,21 +16,25 @@ export const regionIdSchema = z
   .max(40, "region id is longer than 40 characters")
   .regex(/^[a-z][a-z0-9_]*$/, "region id may contain only a–z, 0–9 and '_'");
 
-export const reasonSchema = z.string().trim().max(500, "reason is longer than 500 characters");
+/** Why a person asks for a change: free text, line breaks allowed. */
+export const reasonSchema = text("reason", { max: 500, multiline: true });
 
 export const switchRegionSchema = z.object({
   tenantId: tenantIdSchema,
   targetRegionId: regionIdSchema,
   /** The tenant version the person saw; a newer one means someone else changed it first. */
-  expectedVersion: z.coerce.number({ error: "expectedVersion must be a number" }).int().min(1, "expectedVersion must be 1 or more"),
+  expectedVersion: jsonInt("expectedVersion", 1, 2_000_000_000),
   reason: reasonSchema.optional(),
 });
 export type SwitchRegionInput = z.infer<typeof switchRegionSchema>;
 
 export const tenantFilterSchema = z.object({
-  q: z.string().trim().max(100, "search text is longer than 100 characters").optional(),
+  q: text("search text", { max: 100 }).optional(),
   region: regionIdSchema.optional(),
-  state: z.string().trim().max(60, "state is longer than 60 characters").optional(),
+  /** A state's name (Sabah, Pulau Pinang, …): letters, spaces, ".", "'" and "-" only. */
+  state: text("state", { max: 60 })
+    .pipe(z.string().regex(/^[\p{L} .'-]*$/u, "state may contain only letters, spaces, '.', \"'\" and '-'"))
+    .optional(),
   residency: z.enum(["locked", "unrestricted"], { error: "residency must be 'locked' or 'unrestricted'" }).optional(),
 });
 export type TenantFilter = z.infer<typeof tenantFilterSchema>;

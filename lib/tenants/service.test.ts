@@ -183,3 +183,12 @@ describe("switchTenantRegion", () => {
     expect(v.break).toBeNull();
   });
 });
+
+describe("listTenants takes search text literally", () => {
+  it("matches % and _ as themselves, not as patterns", async () => {
+    expect(await listTenants(h.services, { q: "%" })).toEqual([]);
+    expect(await listTenants(h.services, { q: "_" })).toEqual([]);
+    expect(await listTenants(h.services, { q: "\\" })).toEqual([]);
+    expect((await listTenants(h.services, { state: "sabah" })).map((t) => t.state)).toEqual(["Sabah", "Sabah"]);
+  });
+});

@@ -4,6 +4,7 @@ import { AppError, badRequest, conflict, notFound, withAuditContext } from "@/li
 import { recordAudit } from "@/lib/audit/service";
 import { FederationError } from "@/lib/federation/types";
 import { checkResidency, isResidencyLocked } from "./residency";
+import { likeLiteral } from "@/lib/validation";
 import type { SwitchRegionInput, TenantFilter } from "./schemas";
 
 export interface TenantView {
@@ -47,14 +48,15 @@ export async function listTenants(ctx: Pick<ServiceContext, "db">, f: TenantFilt
         f.q
           ? {
               OR: [
-                { name: { contains: f.q, mode: "insensitive" } },
-                { slug: { contains: f.q, mode: "insensitive" } },
-                { state: { contains: f.q, mode: "insensitive" } },
+                { name: { contains: likeLiteral(f.q), mode: "insensitive" } },
+                { slug: { contains: likeLiteral(f.q), mode: "insensitive" } },
+                { state: { contains: likeLiteral(f.q), mode: "insensitive" } },
               ],
             }
           : {},
         f.region ? { servingRegionId: f.region } : {},
-        f.state ? { state: { equals: f.state, mode: "insensitive" } } : {},
+        // Prisma compares case-insensitively with ILIKE and does not escape: likeLiteral does.
+        f.state ? { state: { equals: likeLiteral(f.state), mode: "insensitive" } } : {},
         f.residency === "locked" ? { NOT: { allowedRegions: { isEmpty: true } } } : {},
         f.residency === "unrestricted" ? { allowedRegions: { isEmpty: true } } : {},
       ],
