@@ -46,7 +46,7 @@ for (const n of clientCounts) {
         const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(consoleProc.url, {
           path: "/socket.io",
           transports: ["websocket"],
-          extraHeaders: { cookie },
+          extraHeaders: { cookie, origin: new URL(consoleProc.url).origin },
           reconnection: false,
         });
         s.on("health:sample", (sample) => {

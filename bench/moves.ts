@@ -39,7 +39,7 @@ for (let i = 1; i <= EXTRA; i++) {
 
 const cookie = await signIn(c.url, "admin@federation.local");
 const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const r = await fetch(`${c.url}${p}`, { method, headers: { cookie, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${c.url}${p}`, { method, headers: { cookie, origin: new URL(c.url).origin, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
   const j = (await r.json()) as { data: T; error?: { message: string } };
   if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${j.error?.message}`);
   return j.data;

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newSignedInPage, shot, signIn } from "./helpers";
+import { newSignedInPage, sameOrigin, shot, signIn } from "./helpers";
 
 // T4 + T5: an admin bulk-moves the East Malaysia clinics to Cyberjaya; a second admin approves;
 // both watch the batch complete. (admin.spec moved Klinik Kuching already: it is refused here.)
@@ -61,13 +61,13 @@ test("break-glass needs a reason and an expiry, and shows a banner to everyone w
   await shot(watcher, "42-break-glass-banner-overseer");
 
   // One at a time per admin.
-  const twice = await page.request.post("/api/break-glass", { data: { reason: "a second window on top", minutes: 5 } });
+  const twice = await page.request.post("/api/break-glass", { headers: sameOrigin(page), data: { reason: "a second window on top", minutes: 5 } });
   expect(twice.status()).toBe(409);
   expect((await twice.json()).error.message).toBe("You already have break-glass active; end it first.");
   await page.getByRole("button", { name: "End break-glass" }).click();
   await expect(page.getByTestId("break-glass-banner")).toHaveCount(0);
   // A too-short reason is refused with a clear message.
-  const short = await page.request.post("/api/break-glass", { data: { reason: "now", minutes: 5 } });
+  const short = await page.request.post("/api/break-glass", { headers: sameOrigin(page), data: { reason: "now", minutes: 5 } });
   expect(short.status()).toBe(400);
   expect((await short.json()).error.message).toMatch(/say why in at least 10 characters/);
   await watcher.context().close();

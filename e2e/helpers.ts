@@ -25,3 +25,8 @@ export async function newSignedInPage(browser: Browser, user: DemoUser, colorSch
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
+
+/** What a script sends to write through the API: the console's own URL as its Origin. */
+export function sameOrigin(page: Page): Record<string, string> {
+  return { origin: new URL(page.url()).origin };
+}

@@ -3,6 +3,8 @@ import { NextResponse } from "next/server";
 import { currentActor } from "@/lib/auth/session";
 import { AppError, badRequest, toErrorBody } from "@/lib/errors";
 import { execute } from "@/lib/ops/execute";
+import { runtime } from "@/lib/runtime";
+import { checkOrigin } from "./origin";
 import type { Operation } from "@/lib/ops/operation";
 
 type Params = Record<string, string>;
@@ -22,20 +24,24 @@ export function routeOf(op: Operation, input: InputReader = op.kind === "query" 
       if (!actor) throw new AppError(401, "unauthenticated", "Sign in first: this needs a signed-in user.");
       const raw = await input(req, (await ctx?.params) ?? {});
       const data = await execute(op, actor, raw, requestId);
-      return NextResponse.json({ data, requestId }, { headers: { "x-request-id": requestId } });
+      return NextResponse.json({ data, requestId }, { headers: { "x-request-id": requestId, ...clientRequestId(req) } });
     } catch (e) {
       const { status, body } = toErrorBody(e, requestId);
-      return NextResponse.json(body, { status, headers: { "x-request-id": requestId } });
+      return NextResponse.json(body, { status, headers: { "x-request-id": requestId, ...clientRequestId(req) } });
     }
   };
 }
 
-/** Writes must come from the console's own pages or from a non-browser client (no Origin). */
+/** Writes must come from the console's own pages (or a script that says it speaks for them). */
 function assertSameOrigin(req: Request): void {
-  const origin = req.headers.get("origin");
-  if (!origin) return;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (!host || new URL(origin).host !== host) throw new AppError(403, "forbidden", "Cross-site request refused.");
+  const verdict = checkOrigin(req.headers, runtime().env.NEXTAUTH_URL);
+  if (!verdict.ok) throw new AppError(403, "forbidden", verdict.reason);
+}
+
+/** A caller's own request id, kept apart from ours: letters, digits, '.', '-', '_' only, 64 at most. */
+function clientRequestId(req: Request): Record<string, string> {
+  const id = req.headers.get("x-request-id");
+  return id && /^[A-Za-z0-9._-]{1,64}$/.test(id) ? { "x-client-request-id": id } : {};
 }
 
 /** Reads a JSON body, refusing a malformed or oversized one with a clear message. */

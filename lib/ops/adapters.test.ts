@@ -17,7 +17,7 @@ const { listAudit } = await import("@/lib/audit/service");
 let h: Awaited<ReturnType<typeof createHarness>>;
 beforeAll(async () => {
   h = await createHarness();
-  setRuntime({ env: {} as never, database: h.database, services: h.services, workers: [], startedAt: Date.now() });
+  setRuntime({ env: { NEXTAUTH_URL: "http://localhost:3000" } as never, database: h.database, services: h.services, workers: [], startedAt: Date.now() });
 });
 afterAll(async () => {
   setRuntime(undefined);
@@ -62,7 +62,7 @@ describe("server actions authorise inside the action", () => {
 
 describe("route handler", () => {
   const post = (id: string, body: string, headers: Record<string, string> = {}) =>
-    switchRoute(new Request(`http://localhost/api/tenants/${id}/region`, { method: "POST", body, headers: { host: "localhost", ...headers } }), {
+    switchRoute(new Request(`http://localhost/api/tenants/${id}/region`, { method: "POST", body, headers: { host: "localhost:3000", origin: "http://localhost:3000", ...headers } }), {
       params: Promise.resolve({ id }),
     });
 
@@ -76,12 +76,57 @@ describe("route handler", () => {
     expect((await r2.json()).error.message).toBe("Request body is not valid JSON.");
   });
 
-  it("refuses a cross-site POST even from a signed-in admin", async () => {
+  it("refuses a cross-site POST even from a signed-in admin: any origin but the console's, forwarded host or not", async () => {
     signedIn = h.actors.admin;
     const t = await tenant("klinik-sibu");
-    const r = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version }), { origin: "https://evil.example" });
-    expect(r.status).toBe(403);
+    const body = JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version });
+    const attempts: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { origin: "http://evil.example", "x-forwarded-host": "evil.example" },
+      { origin: "https://localhost:3000" },
+      { origin: "http://LOCALHOST:3000" },
+      { origin: "http://localhost:3000.evil.example" },
+      { origin: "null" },
+      { origin: "x" },
+    ];
+    for (const headers of attempts) {
+      const r = await post("klinik-sibu", body, headers);
+      expect(r.status, JSON.stringify(headers)).toBe(403);
+      expect((await r.json()).error.message).toMatch(/^Cross-site request refused/);
+    }
+    // No Origin at all: only a browser's own same-origin fetch may omit it.
+    const bare = await switchRoute(new Request("http://localhost/api/tenants/klinik-sibu/region", { method: "POST", body, headers: { host: "localhost:3000" } }), {
+      params: Promise.resolve({ id: "klinik-sibu" }),
+    });
+    expect(bare.status).toBe(403);
     expect(await tenant("klinik-sibu")).toEqual(t);
+  });
+
+  it("accepts the console's loopback spellings and a same-origin fetch without Origin", async () => {
+    signedIn = h.actors.admin;
+    const t = await tenant("klinik-alor-setar");
+    const ok = await post("klinik-alor-setar", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version }), { origin: "http://127.0.0.1:3000" });
+    expect(ok.status).toBe(200);
+    const back = await switchRoute(
+      new Request("http://localhost/api/tenants/klinik-alor-setar/region", {
+        method: "POST",
+        body: JSON.stringify({ targetRegionId: "kl_dc_1", expectedVersion: t.version + 1 }),
+        headers: { "sec-fetch-site": "same-origin" },
+      }),
+      { params: Promise.resolve({ id: "klinik-alor-setar" }) },
+    );
+    expect(back.status).toBe(200);
+  });
+
+  it("generates request ids itself; a caller's id comes back only as a labelled, sanitised echo", async () => {
+    signedIn = h.actors.overseer;
+    const r = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: 1 }), { "x-request-id": "FORGED-admin-approved-0001" });
+    const body = await r.json();
+    expect(body.requestId).not.toBe("FORGED-admin-approved-0001");
+    expect(r.headers.get("x-request-id")).toBe(body.requestId);
+    expect(r.headers.get("x-client-request-id")).toBe("FORGED-admin-approved-0001");
+    const [entry] = await listAudit(h.database.prisma, { limit: 1 });
+    expect(entry.requestId).toBe(body.requestId);
   });
 
   it("answers 409 with who changed it first for a stale version", async () => {

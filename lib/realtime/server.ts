@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import { decode } from "next-auth/jwt";
 import { z } from "zod";
 import { can } from "@/lib/auth/permissions";
+import { checkOrigin } from "@/lib/http/origin";
 import { actorByUserId } from "@/lib/auth/actors";
 import type { Runtime } from "@/lib/runtime";
 import type { Actor } from "@/lib/auth/permissions";
@@ -42,6 +43,11 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
   });
 
   io.use(async (socket, next) => {
+    // A session cookie is sent by the browser to any page that connects here: only the
+    // console's own pages may use it.
+    const h = socket.request.headers;
+    const verdict = checkOrigin({ get: (n) => (typeof h[n] === "string" ? (h[n] as string) : null) }, rt.env.NEXTAUTH_URL);
+    if (!verdict.ok) return next(new Error(`forbidden: ${verdict.reason}`));
     try {
       const raw = sessionCookie(socket.request.headers.cookie);
       const token = raw ? await decode({ token: raw, secret: rt.env.NEXTAUTH_SECRET }) : null;

@@ -19,7 +19,7 @@ const clients: Socket[] = [];
 
 beforeAll(async () => {
   h = await createHarness();
-  const rt: Runtime = { env: { NEXTAUTH_SECRET: SECRET } as Env, database: h.database, services: h.services, workers: [], startedAt: Date.now() };
+  const rt: Runtime = { env: { NEXTAUTH_SECRET: SECRET, NEXTAUTH_URL: "http://localhost:3000" } as Env, database: h.database, services: h.services, workers: [], startedAt: Date.now() };
   setRuntime(rt);
   http = createServer();
   attachRealtime(http, rt);
@@ -37,9 +37,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function client(userId: string | null): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+async function client(userId: string | null, origin: string | null = "http://localhost:3000"): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
   const cookie = userId ? `next-auth.session-token=${await encode({ token: { uid: userId }, secret: SECRET })}` : "";
-  const s: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ["websocket"], extraHeaders: { cookie }, reconnection: false });
+  const extraHeaders: Record<string, string> = origin === null ? { cookie } : { cookie, origin };
+  const s: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ["websocket"], extraHeaders, reconnection: false });
   clients.push(s);
   return s;
 }
@@ -50,6 +51,12 @@ describe("socket server", () => {
   it("refuses a handshake without a session", async () => {
     const s = await client(null);
     await expect(connected(s)).rejects.toThrow(/unauthenticated/);
+  });
+
+  it("refuses a valid session cookie sent from another site's page, or with no Origin", async () => {
+    await expect(connected(await client("u-admin", "https://evil.example"))).rejects.toThrow(/forbidden: Cross-site request refused/);
+    await expect(connected(await client("u-admin", null))).rejects.toThrow(/forbidden/);
+    await connected(await client("u-admin", "http://127.0.0.1:3000"));
   });
 
   it("lets an overseer read overview and telemetry but not the audit stream, and says why", async () => {
