@@ -28,6 +28,10 @@ const schema = z.object({
   MOVE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Scrapers present it to /api/metrics as "Authorization: Bearer <token>"; unset, only admins signed in may read the metrics. */
   METRICS_TOKEN: z.string().min(8).optional(),
+  /** A2: changes (mutating routes and actions) one user may make per minute. */
+  MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** A2: sign-in attempts per account per 15 minutes (four times as many per client address). */
+  LOGINS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Seed demo users with these passwords (README lists them). */
   DEMO_PASSWORD: z.string().min(8).default("federation-demo"),
 });

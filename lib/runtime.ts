@@ -2,6 +2,7 @@ import type { Database } from "@/lib/db/client";
 import type { Env } from "@/lib/env";
 import type { Actor } from "@/lib/auth/permissions";
 import { contextFor, type ServiceContext, type Services } from "@/lib/context";
+import type { Limits } from "@/lib/http/rate-limit";
 
 /** A long-running job of the console: started after the database opens, drained on SIGTERM. */
 export interface Worker {
@@ -31,6 +32,8 @@ export interface Runtime {
   database: Database;
   services: Services;
   workers: readonly Worker[];
+  /** A2 throttles (changes per user, sign-in attempts). */
+  limits: Limits;
   startedAt: number;
 }
 

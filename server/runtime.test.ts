@@ -20,6 +20,8 @@ const env = {
   REPIN_HOLD_DOWN_MS: 60_000,
   MOVE_CONCURRENCY: 2,
   DEMO_PASSWORD: "federation-demo",
+  MUTATIONS_PER_MINUTE: 30,
+  LOGINS_PER_15_MIN: 10,
 } satisfies Env;
 
 let rt: Runtime | undefined;

@@ -8,6 +8,8 @@ import { routeTable } from "@/lib/tenants/service";
 import { setRuntime, type Runtime, type Worker } from "@/lib/runtime";
 import type { Services } from "@/lib/context";
 import type { Env } from "@/lib/env";
+import { createLimits } from "@/lib/http/rate-limit";
+import { flushRefusalWindows } from "@/lib/ops/refusal-log";
 import { seed } from "@/prisma/seed";
 import { Poller } from "@/workers/poller";
 import { TenantProber } from "@/workers/tenant-prober";
@@ -49,7 +51,7 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   const orchestrator = new Orchestrator(database, services, { concurrency: env.MOVE_CONCURRENCY });
   const repinner = new Repinner(services, { holdDownMs: env.REPIN_HOLD_DOWN_MS });
   const workers: Worker[] = [pipeline, poller, prober, orchestrator, repinner];
-  const rt: Runtime = { env, database, services, workers, startedAt: Date.now() };
+  const rt: Runtime = { env, database, services, workers, limits: createLimits(env, database), startedAt: Date.now() };
   setRuntime(rt);
   await pipeline.start();
   await poller.pollNow();
@@ -66,6 +68,7 @@ export async function shutdownRuntime(rt: Runtime): Promise<void> {
       console.error(`[shutdown] ${w.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  await flushRefusalWindows(rt.services);
   await rt.services.federation.close();
   await rt.database.close();
   setRuntime(undefined);

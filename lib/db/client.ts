@@ -14,6 +14,8 @@ export interface Database {
   prisma: PrismaClient;
   sql: SqlRunner;
   kind: "pglite" | "postgres";
+  /** The connection pool of an external PostgreSQL (stores that speak pg directly use it). */
+  pool?: pg.Pool;
   /**
    * Takes a session-level advisory lock on a connection held for the process's life: exactly one
    * console of several on one PostgreSQL holds it (the embedded database has one process anyway).
@@ -44,6 +46,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       prisma,
       sql,
       kind: "postgres",
+      pool,
       async tryLeaderLock(key) {
         if (!leader) {
           leader = new pg.Client({ connectionString: opts.url });

@@ -27,7 +27,9 @@ export function routeOf(op: Operation, input: InputReader = op.kind === "query" 
       return NextResponse.json({ data, requestId }, { headers: { "x-request-id": requestId, ...clientRequestId(req) } });
     } catch (e) {
       const { status, body } = toErrorBody(e, requestId);
-      return NextResponse.json(body, { status, headers: { "x-request-id": requestId, ...clientRequestId(req) } });
+      const retry = body.error.details?.retryAfterSec;
+      const headers = { "x-request-id": requestId, ...clientRequestId(req), ...(typeof retry === "number" ? { "retry-after": String(retry) } : {}) };
+      return NextResponse.json(body, { status, headers });
     }
   };
 }

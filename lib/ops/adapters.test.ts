@@ -17,7 +17,7 @@ const { listAudit } = await import("@/lib/audit/service");
 let h: Awaited<ReturnType<typeof createHarness>>;
 beforeAll(async () => {
   h = await createHarness();
-  setRuntime({ env: { NEXTAUTH_URL: "http://localhost:3000" } as never, database: h.database, services: h.services, workers: [], startedAt: Date.now() });
+  setRuntime(h.runtime());
 });
 afterAll(async () => {
   setRuntime(undefined);
@@ -119,7 +119,7 @@ describe("route handler", () => {
   });
 
   it("generates request ids itself; a caller's id comes back only as a labelled, sanitised echo", async () => {
-    signedIn = h.actors.overseer;
+    signedIn = h.actors.compliance;
     const r = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: 1 }), { "x-request-id": "FORGED-admin-approved-0001" });
     const body = await r.json();
     expect(body.requestId).not.toBe("FORGED-admin-approved-0001");

@@ -3,6 +3,7 @@ import { describeZodError } from "@/lib/validation";
 import type { ServiceContext } from "@/lib/context";
 import type { Operation, ResultOf } from "./operation";
 import { auditRefusal, safeSummary } from "./refusal";
+import { auditRefusalBounded } from "./refusal-log";
 
 /**
  * Validates the input and runs the operation as `ctx.actor`. A mutation's refusal or failure
@@ -28,7 +29,7 @@ async function runMutation<O extends Operation>(op: O, ctx: ServiceContext, raw:
   const parsed = op.schema.safeParse(raw);
   if (!parsed.success) {
     const err = badRequest(`Invalid input: ${describeZodError(parsed.error)}.`);
-    throw await auditRefusal(ctx, op.name, { type: "request", id: null, details: { input: safeSummary(raw) } }, err);
+    throw await auditRefusalBounded(ctx, op.name, { type: "request", id: null, details: { input: safeSummary(raw) } }, err);
   }
   const input = parsed.data;
   try {

@@ -10,7 +10,7 @@ import { safeSummary } from "./refusal";
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness();
-  setRuntime({ env: {} as never, database: h.database, services: h.services, workers: [], startedAt: Date.now() });
+  setRuntime(h.runtime());
 });
 afterAll(async () => {
   setRuntime(undefined);
@@ -99,5 +99,40 @@ describe("safeSummary", () => {
     cyclic.self = cyclic;
     expect(safeSummary(cyclic)).toBe("(unserialisable input)");
     expect(safeSummary(undefined)).toBe("null");
+  });
+});
+
+describe("floods", () => {
+  it("throttles one user's changes with 429 and a retry time; a flood of refusals is two audit entries", async () => {
+    const { Limiter } = await import("@/lib/http/rate-limit");
+    const { flushRefusalWindows } = await import("./refusal-log");
+    const rt = h.runtime({ MUTATIONS_PER_MINUTE: 5 });
+    rt.limits.mutation = new Limiter({ name: "mutation-test", points: 5, durationSec: 60, what: "changes" });
+    setRuntime(rt);
+    await flushRefusalWindows(h.services);
+    try {
+      const count = () => h.database.prisma.auditEntry.count();
+      const n0 = await count();
+      const codes: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const e = await execute(switchTenant, h.actors.overseer, { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", expectedVersion: 1 }, `flood-${i}`).catch((x) => x);
+        codes.push(e.code);
+      }
+      expect(codes.slice(0, 5)).toEqual(Array(5).fill("forbidden"));
+      expect(codes.slice(5).every((c) => c === "rate_limited")).toBe(true);
+      const limited = await execute(switchTenant, h.actors.overseer, {}, "flood-x").catch((x) => x);
+      expect(limited).toMatchObject({ status: 429, details: { retryAfterSec: expect.any(Number) } });
+      expect(limited.message).toMatch(/^Too many changes: at most 5 in 1 min\. Try again in \d+ s\.$/);
+      // The first forbidden and the first throttled attempt are entries of their own …
+      expect(await count()).toBe(n0 + 2);
+      // … and the rest of the minute is one summary entry each.
+      await flushRefusalWindows(h.services);
+      expect(await count()).toBe(n0 + 4);
+      const [summary] = await listAudit(h.database.prisma, { limit: 1 });
+      expect(summary).toMatchObject({ outcome: "refused", after: { repeats: expect.any(Number) } });
+      expect((await verifyAuditChain(h.database.prisma, { full: true })).breaks).toEqual([]);
+    } finally {
+      setRuntime(h.runtime());
+    }
   });
 });

@@ -19,7 +19,7 @@ const clients: Socket[] = [];
 
 beforeAll(async () => {
   h = await createHarness();
-  const rt: Runtime = { env: { NEXTAUTH_SECRET: SECRET, NEXTAUTH_URL: "http://localhost:3000" } as Env, database: h.database, services: h.services, workers: [], startedAt: Date.now() };
+  const rt: Runtime = h.runtime({ NEXTAUTH_SECRET: SECRET });
   setRuntime(rt);
   http = createServer();
   attachRealtime(http, rt);

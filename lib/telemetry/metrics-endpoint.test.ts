@@ -18,13 +18,8 @@ beforeAll(async () => {
   h = await createHarness();
   failing.start();
   failing.fail(new Error("password authentication failed for user console at 10.0.0.5"));
-  setRuntime({
-    env: { METRICS_TOKEN: "scrape-token-0123", POLL_INTERVAL_MS: 1000 } as never,
-    database: h.database,
-    services: h.services,
-    workers: [{ name: "orchestrator", start() {}, stop() {}, health: () => failing.snapshot() }],
-    startedAt: Date.now(),
-  });
+  setRuntime(h.runtime({ METRICS_TOKEN: "scrape-token-0123" }, [{ name: "orchestrator", start() {}, stop() {}, health: () => failing.snapshot() }]));
+
 });
 afterAll(async () => {
   setRuntime(undefined);

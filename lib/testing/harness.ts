@@ -11,6 +11,9 @@ import type { Actor } from "@/lib/auth/permissions";
 import { contextFor, type ServiceContext, type Services } from "@/lib/context";
 import type { Federation, TenantProbe } from "@/lib/federation/types";
 import { invoke } from "@/lib/ops/invoke";
+import { createLimits } from "@/lib/http/rate-limit";
+import type { Runtime, Worker } from "@/lib/runtime";
+import type { Env } from "@/lib/env";
 import type { Operation, ResultOf } from "@/lib/ops/operation";
 
 // The real services over a real database (PGlite in memory, or the PostgreSQL at `url`) and the
@@ -24,6 +27,8 @@ export interface Harness {
   /** The services a worker or an operation gets, over this harness. */
   services: Services;
   ctx(actor: Actor): ServiceContext;
+  /** A console runtime over this harness (no workers unless given), for route, action and socket tests. */
+  runtime(env?: Partial<Env>, workers?: Worker[]): Runtime;
   /** Runs an operation as `actor` the way the route and action adapters do after the role check. */
   invoke<O extends Operation>(op: O, actor: Actor, input: unknown): Promise<ResultOf<O>>;
   actors: Record<"admin" | "admin2" | "compliance" | "overseer", Actor>;
@@ -67,6 +72,10 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
     services,
     ctx,
     invoke: (op, a, input) => invoke(op, ctx(a), input),
+    runtime: (env = {}, workers = []) => {
+      const e = { NEXTAUTH_URL: "http://localhost:3000", POLL_INTERVAL_MS: 1000, MUTATIONS_PER_MINUTE: 1000, LOGINS_PER_15_MIN: 1000, ...env } as Env;
+      return { env: e, database, services, workers, limits: createLimits(e, database), startedAt: Date.now() };
+    },
     async close() {
       await federation.close();
       await database.close();
