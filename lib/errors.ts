@@ -11,7 +11,11 @@ export type ErrorCode =
   | "residency_violation"
   | "region_unavailable"
   | "federation_error"
-  | "rate_limited";
+  | "rate_limited"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  /** A1: the action needs the password re-entered in this session within the last few minutes. */
+  | "reauth_required";
 
 export class AppError extends Error {
   /** What the audit entry of this refusal should add (the state the caller acted on). */
@@ -20,7 +24,7 @@ export class AppError extends Error {
   receipt?: { seq: bigint; hash: string };
 
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 429 | 502 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 502 | 503,
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,

@@ -38,7 +38,7 @@ export const startBreakGlassOp = defineMutation({
 export const endBreakGlassOp = defineMutation({
   name: "break_glass.end",
   permission: "break_glass",
-  schema: z.object({}),
+  schema: z.strictObject({}),
   target: () => ({ type: "break_glass", id: null }),
   run: async (ctx) => {
     await endBreakGlass(ctx);

@@ -46,16 +46,56 @@ function clientRequestId(req: Request): Record<string, string> {
   return id && /^[A-Za-z0-9._-]{1,64}$/.test(id) ? { "x-client-request-id": id } : {};
 }
 
-/** Reads a JSON body, refusing a malformed or oversized one with a clear message. */
+/**
+ * Reads a JSON body, refusing a wrong content type (415), an oversized body (413, read no
+ * further than the limit) or malformed JSON (400) with a clear message.
+ */
 export async function jsonBody(req: Request, maxBytes = 16_384): Promise<unknown> {
-  const text = await req.text();
-  if (text.length > maxBytes) throw badRequest(`Request body is larger than ${maxBytes} bytes.`);
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readAtMost(req, maxBytes);
+  if (bytes.length === 0) return {};
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\s*(;|$)/i.test(type))
+    throw new AppError(415, "unsupported_media_type", `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify(type.slice(0, 60) || "none")}).`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest("Request body is not valid UTF-8.");
+  }
   if (!text.trim()) return {};
   try {
     return JSON.parse(text);
   } catch {
     throw badRequest("Request body is not valid JSON.");
   }
+}
+
+const tooLarge = (maxBytes: number) => new AppError(413, "payload_too_large", `Request body is larger than ${maxBytes} bytes.`);
+
+async function readAtMost(req: Request, maxBytes: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 export const fromQuery: InputReader = (req) => Object.fromEntries(new URL(req.url).searchParams);
@@ -67,6 +107,9 @@ export function withParams(names: Record<string, string>, base: InputReader = fr
   return async (req, params) => {
     const raw = await base(req, params);
     const extra = Object.fromEntries(Object.entries(names).map(([param, field]) => [field, params[param]]));
-    return raw && typeof raw === "object" && !Array.isArray(raw) ? { ...raw, ...extra } : raw;
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+    for (const field of Object.keys(extra))
+      if (field in raw && (raw as Record<string, unknown>)[field] !== extra[field]) throw badRequest(`${field} comes from the path; leave it out of the body.`);
+    return { ...raw, ...extra };
   };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { reasonSchema, regionIdSchema, tenantIdSchema } from "@/lib/tenants/schemas";
 
-export const requestMoveSchema = z.object({
+export const requestMoveSchema = z.strictObject({
   tenantId: tenantIdSchema,
   targetRegionId: regionIdSchema,
   reason: reasonSchema.optional(),

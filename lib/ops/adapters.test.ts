@@ -62,7 +62,7 @@ describe("server actions authorise inside the action", () => {
 
 describe("route handler", () => {
   const post = (id: string, body: string, headers: Record<string, string> = {}) =>
-    switchRoute(new Request(`http://localhost/api/tenants/${id}/region`, { method: "POST", body, headers: { host: "localhost:3000", origin: "http://localhost:3000", ...headers } }), {
+    switchRoute(new Request(`http://localhost/api/tenants/${id}/region`, { method: "POST", body, headers: { host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", ...headers } }), {
       params: Promise.resolve({ id }),
     });
 
@@ -95,7 +95,7 @@ describe("route handler", () => {
       expect((await r.json()).error.message).toMatch(/^Cross-site request refused/);
     }
     // No Origin at all: only a browser's own same-origin fetch may omit it.
-    const bare = await switchRoute(new Request("http://localhost/api/tenants/klinik-sibu/region", { method: "POST", body, headers: { host: "localhost:3000" } }), {
+    const bare = await switchRoute(new Request("http://localhost/api/tenants/klinik-sibu/region", { method: "POST", body, headers: { host: "localhost:3000", "content-type": "application/json" } }), {
       params: Promise.resolve({ id: "klinik-sibu" }),
     });
     expect(bare.status).toBe(403);
@@ -111,7 +111,7 @@ describe("route handler", () => {
       new Request("http://localhost/api/tenants/klinik-alor-setar/region", {
         method: "POST",
         body: JSON.stringify({ targetRegionId: "kl_dc_1", expectedVersion: t.version + 1 }),
-        headers: { "sec-fetch-site": "same-origin" },
+        headers: { "sec-fetch-site": "same-origin", "content-type": "application/json" },
       }),
       { params: Promise.resolve({ id: "klinik-alor-setar" }) },
     );

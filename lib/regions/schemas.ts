@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { reasonSchema, regionIdSchema } from "@/lib/tenants/schemas";
 
-export const markRegionSchema = z.object({
+export const markRegionSchema = z.strictObject({
   regionId: regionIdSchema,
   down: z.boolean({ error: "down must be true or false" }),
   reason: reasonSchema.optional(),

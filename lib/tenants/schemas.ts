@@ -19,7 +19,7 @@ export const regionIdSchema = z
 /** Why a person asks for a change: free text, line breaks allowed. */
 export const reasonSchema = text("reason", { max: 500, multiline: true });
 
-export const switchRegionSchema = z.object({
+export const switchRegionSchema = z.strictObject({
   tenantId: tenantIdSchema,
   targetRegionId: regionIdSchema,
   /** The tenant version the person saw; a newer one means someone else changed it first. */
