@@ -1,7 +1,8 @@
 "use client";
 import { createContext, useContext, useState } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { SocketProvider } from "@/lib/realtime/client";
+import { SocketProvider } from "./realtime/socket";
+import { LiveQueries } from "./realtime/live-queries";
 import type { Actor } from "@/lib/auth/permissions";
 
 const ActorCtx = createContext<Actor | null>(null);
@@ -17,6 +18,7 @@ export function Providers({ actor, children }: { actor: Actor; children: React.R
   return (
     <QueryClientProvider client={qc}>
       <SocketProvider>
+        <LiveQueries />
         <ActorCtx.Provider value={actor}>{children}</ActorCtx.Provider>
       </SocketProvider>
     </QueryClientProvider>

@@ -4,14 +4,15 @@ import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { signOut } from "next-auth/react";
 import { AlertTriangle, LogOut, Moon, Radio, Sun, WifiOff, XOctagon } from "lucide-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { fetchJson } from "@/lib/http/fetch-json";
-import type { AlertView } from "@/lib/telemetry/alerts";
-import { useActor } from "./providers";
-import { useSocket } from "@/lib/realtime/client";
-import { useOverview } from "@/lib/telemetry/use-overview";
+import { queryKeys } from "@/lib/query-keys";
+import type { AlertView } from "@/lib/telemetry/types";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
-import { BreakGlassBanner, BreakGlassButton } from "./break-glass";
+import { useActor } from "./providers";
+import { useSocket } from "./realtime/socket";
+import { useOverview } from "./telemetry/use-overview";
+import { BreakGlassBanner, BreakGlassButton } from "./approvals/break-glass";
 
 function ThemeToggle() {
   const [theme, setTheme] = useState<string | null>(null);
@@ -52,20 +53,11 @@ function Connection() {
 /** M6: open alerts for everyone signed in, on every page, as they start and end. */
 function AlertBanner() {
   useOverview(); // joins the overview room, whose subscription also sends the open alerts
-  const qc = useQueryClient();
-  const { socket } = useSocket();
+  // alerts:changed (sent to everyone) replaces the list: lib/realtime/invalidation.ts.
   const { data } = useQuery({
-    queryKey: ["alerts", "open"],
+    queryKey: queryKeys.alerts.open,
     queryFn: async () => (await fetchJson<{ open: AlertView[] }>("/api/alerts")).open,
   });
-  useEffect(() => {
-    if (!socket) return;
-    const onAlerts = (a: AlertView[]) => qc.setQueryData(["alerts", "open"], a);
-    socket.on("alerts:changed", onAlerts);
-    return () => {
-      socket.off("alerts:changed", onAlerts);
-    };
-  }, [socket, qc]);
   const open = data ?? [];
   if (open.length === 0) return null;
   const down = open.some((a) => a.kind === "region_down");

@@ -2,8 +2,7 @@
 import { useMemo } from "react";
 import { PANEL_CHARTS, type ChartDef } from "@/lib/telemetry/panels";
 import { seriesName, type Panel, type Point } from "@/lib/telemetry/series";
-import type { HistoryResult } from "@/lib/telemetry/history";
-import type { AnnotationView } from "@/lib/telemetry/service";
+import type { AnnotationView, HistoryResult } from "@/lib/telemetry/types";
 import { p95 } from "@/lib/telemetry/stats";
 import { formatAge, formatFigure, isStale } from "@/lib/format";
 import { StatusPill } from "../status";

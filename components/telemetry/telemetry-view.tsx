@@ -1,20 +1,18 @@
 "use client";
-import { useEffect, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { telemetryKeys } from "@/lib/telemetry/keys";
-import { useRegions } from "@/lib/telemetry/use-overview";
-import { useLivePanel } from "@/lib/telemetry/use-live-panel";
-import { useSocket } from "@/lib/realtime/client";
+import { queryKeys } from "@/lib/query-keys";
 import { useNow } from "@/lib/use-now";
 import { RANGES, RANGE_KEYS, type RangeKey } from "@/lib/telemetry/ranges";
-import type { PanelHistory, AnnotationView } from "@/lib/telemetry/service";
-import type { AlertView } from "@/lib/telemetry/alerts";
+import type { PanelHistory, AnnotationView, AlertView } from "@/lib/telemetry/types";
 import type { Panel } from "@/lib/telemetry/series";
 import { formatAge, formatDuration } from "@/lib/format";
 import { StatusPill } from "../status";
 import { PanelCharts } from "./panel-charts";
 import { TenantPanel } from "./tenant-panel";
+import { useRegions } from "./use-overview";
+import { useLivePanel } from "./use-live-panel";
 
 type Range = "live" | RangeKey;
 const TABS: { id: Panel; label: string }[] = [
@@ -29,38 +27,24 @@ export function TelemetryView() {
   const [range, setRange] = useState<Range>("live");
   const regions = useRegions();
   const regionList = (regions.data ?? []).map((r) => ({ id: r.id, name: r.name }));
-  const qc = useQueryClient();
-  const { socket } = useSocket();
   const now = useNow(1000);
-
-  // Anything that adds an annotation refreshes them.
-  useEffect(() => {
-    if (!socket) return;
-    const inv = () => void qc.invalidateQueries({ queryKey: telemetryKeys.all });
-    socket.on("tenants:changed", inv);
-    socket.on("regions:changed", inv);
-    socket.on("alerts:changed", inv);
-    return () => {
-      socket.off("tenants:changed", inv);
-      socket.off("regions:changed", inv);
-      socket.off("alerts:changed", inv);
-    };
-  }, [socket, qc]);
+  // Anything that adds an annotation (a switch, a region marked, an alert) refreshes the
+  // telemetry queries: lib/realtime/invalidation.ts.
 
   const chartPanel = tab === "tenants" ? null : tab;
   const live = useLivePanel(chartPanel ?? "replication", regionList.map((r) => r.id), range === "live" && chartPanel !== null);
   const history = useQuery({
-    queryKey: telemetryKeys.history(chartPanel ?? "none", range),
+    queryKey: queryKeys.telemetry.history(chartPanel ?? "none", range),
     queryFn: () => fetchJson<PanelHistory>(`/api/telemetry?panel=${chartPanel}&range=${range}`),
     enabled: range !== "live" && chartPanel !== null,
     refetchInterval: range === "15m" ? 15_000 : 60_000,
   });
   const annotations = useQuery({
-    queryKey: telemetryKeys.annotations("15m"),
+    queryKey: queryKeys.telemetry.annotations("15m"),
     queryFn: () => fetchJson<AnnotationView[]>("/api/telemetry/annotations?range=15m"),
     enabled: range === "live",
   });
-  const alerts = useQuery({ queryKey: telemetryKeys.alerts, queryFn: () => fetchJson<{ open: AlertView[]; recent: AlertView[] }>("/api/alerts") });
+  const alerts = useQuery({ queryKey: queryKeys.telemetry.alerts, queryFn: () => fetchJson<{ open: AlertView[]; recent: AlertView[] }>("/api/alerts") });
 
   return (
     <>

@@ -1,23 +1,23 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { tenantKeys } from "@/lib/tenants/keys";
-import type { TenantView } from "@/lib/tenants/service";
-import { useOverview, useRegions } from "@/lib/telemetry/use-overview";
+import { queryKeys } from "@/lib/query-keys";
+import type { TenantView } from "@/lib/tenants/types";
 import { rpoNow } from "@/lib/telemetry/rpo";
 import { formatAge, formatFigure } from "@/lib/format";
-import type { TenantLatencyView } from "@/lib/telemetry/service";
+import type { TenantLatencyView } from "@/lib/telemetry/types";
 import { useNow } from "@/lib/use-now";
 import { StatusPill } from "../status";
+import { useOverview, useRegions } from "./use-overview";
 
 /**
  * M2 "RPO now" per tenant (how much of its acknowledged writes the other region may still lack)
  * and M4 latency through the router from synthetic probes.
  */
 export function TenantPanel() {
-  const tenants = useQuery({ queryKey: tenantKeys.list({}), queryFn: () => fetchJson<TenantView[]>("/api/tenants") });
+  const tenants = useQuery({ queryKey: queryKeys.tenants.list({}), queryFn: () => fetchJson<TenantView[]>("/api/tenants") });
   const latency = useQuery({
-    queryKey: ["telemetry", "tenants-latency"],
+    queryKey: queryKeys.telemetry.tenantLatency,
     queryFn: () => fetchJson<TenantLatencyView[]>("/api/telemetry/tenants"),
     refetchInterval: 5000,
   });

@@ -1,7 +1,7 @@
 "use client";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatFigure } from "@/lib/format";
-import type { AnnotationView } from "@/lib/telemetry/service";
+import type { AnnotationView } from "@/lib/telemetry/types";
 
 export interface ChartLine {
   dataKey: string;

@@ -1,24 +1,12 @@
 import { createHash } from "node:crypto";
+import type { ChainedContent } from "./types";
 
 // C1 (first part): each audit entry's hash covers the previous entry's hash and its own
 // canonical content, so any edit, deletion or reordering breaks the chain at that entry.
 
 export const GENESIS_HASH = "0".repeat(64);
 
-export interface ChainedContent {
-  at: string;
-  actorId: string | null;
-  actorEmail: string;
-  actorRole: string;
-  action: string;
-  outcome: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
-}
+export type { ChainedContent } from "./types";
 
 /** JSON with object keys sorted at every depth: one byte string per value. */
 export function canonicalJson(v: unknown): string {

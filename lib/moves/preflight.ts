@@ -1,31 +1,14 @@
 import type { ServiceContext } from "@/lib/context";
 import { checkResidency } from "@/lib/tenants/residency";
 import { notFound, badRequest } from "@/lib/errors";
+import type { Preflight, PreflightCheck } from "./types";
 
 // T3 pre-flight: what the admin sees before confirming, and what the orchestrator re-checks
 // when the move starts.
 
 export const CAPACITY_LIMIT_PCT = 90;
 
-export interface PreflightCheck {
-  key: "residency" | "target_health" | "gpu_capacity" | "kv_capacity" | "replication_lag" | "already_there";
-  ok: boolean;
-  label: string;
-  detail: string;
-}
-
-export interface Preflight {
-  ok: boolean;
-  tenantId: string;
-  fromRegionId: string;
-  toRegionId: string;
-  checks: PreflightCheck[];
-  /** Replication lag into the target now, ms: what the catch-up step waits for. */
-  lagMs: number | null;
-  /** Expected write pause: catch-up plus router flip and verification. */
-  expectedWritePauseMs: number | null;
-  measuredAt: number | null;
-}
+export type { Preflight, PreflightCheck } from "./types";
 
 const FLIP_AND_VERIFY_MS = 150;
 

@@ -1,8 +1,12 @@
-// The typed event map shared by the socket server and the browser. Realtime invalidates,
-// queries fetch: events carry either a small health sample or the names of what changed.
+// The one typed event map: domain events are defined once here (DomainEvents) and both the
+// in-process bus (BusEvents, lib/realtime/bus.ts) and the socket (ServerToClientEvents) derive
+// from it. Realtime invalidates, queries fetch: events carry either a small health sample, the
+// new state of a small list, or the names of what changed. Types only, from pure modules: the
+// browser imports this file.
 import type { RegionHealth } from "@/lib/federation/types";
 import type { Panel, Point } from "@/lib/telemetry/series";
-import type { AlertView } from "@/lib/telemetry/alerts";
+import type { AlertView } from "@/lib/telemetry/types";
+import type { BreakGlassView } from "@/lib/approvals/types";
 
 /** overview and tenants: every role; audit: admin and compliance. */
 export type Topic = "overview" | "tenants" | "audit";
@@ -56,16 +60,64 @@ export interface RegionsChanged {
   at: number;
 }
 
+/** A move changed state or step (its row holds the details). */
+export interface MoveChanged {
+  moveId: string;
+  tenantId: string;
+  state: string;
+}
+
+/** An operation wrote to the audit log (a change, a refusal or a failure). */
+export interface AuditAppended {
+  action: string;
+  at: number;
+}
+
+/**
+ * Domain events: emitted by services on the bus with one payload, and sent to browsers as they
+ * are (lib/realtime/server.ts says to which rooms). What each one refreshes in the browser is
+ * lib/realtime/invalidation.ts.
+ */
+export interface DomainEvents {
+  "tenants:changed": TenantsChanged;
+  "regions:changed": RegionsChanged;
+  "moves:changed": MoveChanged;
+  /** The open alerts, after one opened or ended. */
+  "alerts:changed": AlertView[];
+  /** Break-glass windows active now (after one starts or ends). */
+  "break-glass:changed": BreakGlassView[];
+  /** Admin and compliance only (the audit room). */
+  "audit:appended": AuditAppended;
+}
+export type DomainEvent = keyof DomainEvents;
+
+/** Bus-only events: the socket server reshapes them (health:sample, telemetry:points), never forwards them as they are. */
+export interface InternalEvents {
+  /** One sample of every region, and the series points it added to the live window. */
+  health: [RegionHealth[], Point[]];
+  /** Points measured outside the region sample (tenant probes). */
+  points: [Point[]];
+  /** A1: sessions ended (signed out, revoked, timed out): the socket server disconnects their sockets. */
+  "sessions:revoked": [SessionsRevoked];
+}
+
+export interface SessionsRevoked {
+  sessionIds: string[];
+  /** signed_out · role_changed · idle_timeout · expired · … */
+  reason: string;
+}
+
+type BusDomainEvents = { [E in DomainEvent]: [DomainEvents[E]] };
+/** The in-process bus's map: every domain event (one argument) and the internal ones. */
+export interface BusEvents extends BusDomainEvents, InternalEvents {}
+
+type DomainListeners = { [E in DomainEvent]: (e: DomainEvents[E]) => void };
+
 export type SubscribeAck = { ok: true } | { ok: false; code: "forbidden" | "bad_request"; message: string };
 
-export interface ServerToClientEvents {
+export interface ServerToClientEvents extends DomainListeners {
   "health:snapshot": (s: HealthSnapshot) => void;
   "health:sample": (s: { regions: RegionHealth[]; serverTime: number }) => void;
-  "tenants:changed": (e: TenantsChanged) => void;
-  "regions:changed": (e: RegionsChanged) => void;
-  "alerts:changed": (alerts: AlertView[]) => void;
-  "moves:changed": (e: { moveId: string; tenantId: string; state: string }) => void;
-  "break-glass:changed": (active: import("@/lib/approvals/service").BreakGlassView[]) => void;
   "telemetry:snapshot": (s: TelemetrySnapshot) => void;
   "telemetry:points": (p: TelemetryPoints) => void;
   "app:error": (e: { code: string; message: string }) => void;

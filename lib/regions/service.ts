@@ -3,16 +3,9 @@ import { AppError, conflict, notFound, withAuditContext } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/service";
 import { FederationError } from "@/lib/federation/types";
 import type { MarkRegionInput } from "./schemas";
+import type { RegionView } from "./types";
 
-export interface RegionView {
-  id: string;
-  name: string;
-  shortName: string;
-  markedDown: boolean;
-  markedBy: string | null;
-  markedAt: string | null;
-  markReason: string | null;
-}
+export type { RegionView } from "./types";
 
 export async function listRegions(ctx: Pick<ServiceContext, "db">): Promise<RegionView[]> {
   const { db } = ctx;

@@ -4,6 +4,7 @@ import type { Bus } from "@/lib/realtime/bus";
 import { formatDuration } from "@/lib/format";
 import { p95 } from "./stats";
 import { LAG_SLO_MS, SLO_WINDOW_MS } from "@/lib/slo";
+import type { AlertKind, AlertView } from "./types";
 
 export { p95 };
 
@@ -15,17 +16,7 @@ const MIN_SAMPLES = 10;
 /** A region must be down in this many consecutive samples before the alert opens. */
 export const DOWN_CONFIRM_SAMPLES = 2;
 
-export type AlertKind = "region_down" | "lag_slo";
-
-export interface AlertView {
-  id: string;
-  kind: AlertKind;
-  regionId: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  message: string;
-  peak: number | null;
-}
+export type { AlertKind, AlertView } from "./types";
 
 interface OpenAlert {
   id: bigint;

@@ -1,21 +1,12 @@
 import type { PrismaClient } from "@/lib/db/types";
 import type { Point } from "./series";
+import type { HistoryPoint, HistoryResult } from "./types";
 import { RANGES, RAW_RETENTION_MS, ROLLUP_RETENTION_MS, type RangeKey } from "./ranges";
 
 // M5 storage: raw samples (1 Hz, a few hours) and one-minute rollups (days). Writes are batched
 // per tick; rollups are recomputed for the last few minutes each run, so late samples count.
 
-export interface HistoryPoint {
-  t: number;
-  avg: number | null;
-  min: number | null;
-  max: number | null;
-  /** p95 of the samples in the bucket (rollup ranges: the highest minute p95, an upper bound). */
-  p95: number | null;
-  n: number;
-}
-
-export type HistoryResult = Record<string, HistoryPoint[]>;
+export type { HistoryPoint, HistoryResult } from "./types";
 
 const MINUTE = 60_000;
 

@@ -1,32 +1,17 @@
 import type { PrismaClient } from "@/lib/db/types";
 import { badRequest } from "@/lib/errors";
-import type { HistoryStore, HistoryResult } from "./history";
+import type { HistoryStore } from "./history";
 import { RANGES, type RangeKey } from "./ranges";
 import { panelSeries } from "./panels";
 import { tenantSeries } from "./series";
 import type { HistoryQuery } from "./schemas";
+import type { AnnotationView, PanelHistory, TenantLatencyView } from "./types";
 
-export interface AnnotationView {
-  t: number;
-  kind: string;
-  regionId: string | null;
-  tenantId: string | null;
-  text: string;
-  actor: string | null;
-}
+export type { AnnotationView, PanelHistory, TenantLatencyView } from "./types";
 
 export async function listAnnotations(db: PrismaClient, range: RangeKey, now = Date.now()): Promise<AnnotationView[]> {
   const rows = await db.annotation.findMany({ where: { t: { gte: new Date(now - RANGES[range].spanMs) } }, orderBy: { t: "asc" }, take: 500 });
   return rows.map((a) => ({ t: a.t.getTime(), kind: a.kind, regionId: a.regionId, tenantId: a.tenantId, text: a.text, actor: a.actor }));
-}
-
-export interface PanelHistory {
-  range: RangeKey;
-  bucketMs: number;
-  from: number;
-  to: number;
-  series: HistoryResult;
-  annotations: AnnotationView[];
 }
 
 /** M5: a panel's series for one range, with the annotations that fall in it. */
@@ -39,15 +24,6 @@ export async function panelHistory(db: PrismaClient, history: HistoryStore, q: H
     listAnnotations(db, q.range, now),
   ]);
   return { range: q.range, bucketMs: spec.bucketMs, from: now - spec.spanMs, to: now, series, annotations };
-}
-
-export interface TenantLatencyView {
-  tenant: string;
-  latest: import("@/lib/federation/types").TenantProbe | null;
-  p50: number | null;
-  p95: number | null;
-  samples: number;
-  windowMs: number;
 }
 
 /** M4: per tenant, the latest synthetic request and p50/p95 latency over the window. */

@@ -6,22 +6,9 @@ import { FederationError } from "@/lib/federation/types";
 import { checkResidency, isResidencyLocked } from "./residency";
 import { likeLiteral } from "@/lib/validation";
 import type { SwitchRegionInput, TenantFilter } from "./schemas";
+import type { TenantView } from "./types";
 
-export interface TenantView {
-  id: string;
-  slug: string;
-  name: string;
-  state: string;
-  primaryRegionId: string;
-  failoverRegionId: string;
-  servingRegionId: string;
-  allowedRegions: string[];
-  residencyLocked: boolean;
-  failoverAccess: "full" | "read_only";
-  version: number;
-  updatedAt: string;
-  updatedBy: string | null;
-}
+export type { TenantView } from "./types";
 
 export function toTenantView(t: Tenant): TenantView {
   return {

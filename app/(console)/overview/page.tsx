@@ -1,4 +1,4 @@
-import { OverviewView } from "@/components/overview-view";
+import { OverviewView } from "@/components/regions/overview-view";
 
 export default function OverviewPage() {
   return <OverviewView />;

@@ -1,4 +1,4 @@
-import { TenantsView } from "@/components/tenants-view";
+import { TenantsView } from "@/components/tenants/tenants-view";
 
 export default function TenantsPage() {
   return <TenantsView />;

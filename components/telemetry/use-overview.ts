@@ -2,11 +2,10 @@
 import { useEffect } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { useTopic } from "@/lib/realtime/client";
+import { queryKeys } from "@/lib/query-keys";
 import type { HealthSnapshot } from "@/lib/realtime/events";
-import { overviewKeys } from "./keys";
-import { tenantKeys } from "@/lib/tenants/keys";
-import type { RegionView } from "@/lib/regions/service";
+import type { RegionView } from "@/lib/regions/types";
+import { useTopic } from "../realtime/socket";
 
 const MAX_POINTS = 300;
 
@@ -20,7 +19,7 @@ export function useOverview() {
   const qc = useQueryClient();
   const socket = useTopic("overview");
   const query = useQuery({
-    queryKey: overviewKeys.snapshot,
+    queryKey: queryKeys.overview.snapshot,
     queryFn: async (): Promise<OverviewData> => {
       const s = await fetchJson<HealthSnapshot>("/api/overview");
       return { ...s, clockOffsetMs: s.serverTime - Date.now() };
@@ -30,9 +29,9 @@ export function useOverview() {
 
   useEffect(() => {
     if (!socket) return;
-    const onSnapshot = (s: HealthSnapshot) => qc.setQueryData<OverviewData>(overviewKeys.snapshot, { ...s, clockOffsetMs: s.serverTime - Date.now() });
+    const onSnapshot = (s: HealthSnapshot) => qc.setQueryData<OverviewData>(queryKeys.overview.snapshot, { ...s, clockOffsetMs: s.serverTime - Date.now() });
     const onSample = (s: { regions: HealthSnapshot["regions"]; serverTime: number }) =>
-      qc.setQueryData<OverviewData>(overviewKeys.snapshot, (prev) => {
+      qc.setQueryData<OverviewData>(queryKeys.overview.snapshot, (prev) => {
         const series = { ...(prev?.series ?? {}) };
         for (const r of s.regions) {
           const pts = series[r.regionId] ? [...series[r.regionId]] : [];
@@ -42,22 +41,16 @@ export function useOverview() {
         }
         return { regions: s.regions, series, serverTime: s.serverTime, clockOffsetMs: s.serverTime - Date.now() };
       });
-    const onRegions = () => void qc.invalidateQueries({ queryKey: overviewKeys.regions });
-    const onTenants = () => void qc.invalidateQueries({ queryKey: tenantKeys.all });
     socket.on("health:snapshot", onSnapshot);
     socket.on("health:sample", onSample);
-    socket.on("regions:changed", onRegions);
-    socket.on("tenants:changed", onTenants);
     return () => {
       socket.off("health:snapshot", onSnapshot);
       socket.off("health:sample", onSample);
-      socket.off("regions:changed", onRegions);
-      socket.off("tenants:changed", onTenants);
     };
   }, [socket, qc]);
   return query;
 }
 
 export function useRegions() {
-  return useQuery({ queryKey: overviewKeys.regions, queryFn: () => fetchJson<RegionView[]>("/api/regions"), staleTime: 30_000 });
+  return useQuery({ queryKey: queryKeys.regions.all, queryFn: () => fetchJson<RegionView[]>("/api/regions"), staleTime: 30_000 });
 }

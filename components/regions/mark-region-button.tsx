@@ -2,8 +2,8 @@
 import { useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Power, PowerOff } from "lucide-react";
-import { markRegionAction } from "@/lib/regions/actions";
-import { overviewKeys } from "@/lib/telemetry/keys";
+import { runOperation } from "@/lib/ops/actions";
+import { queryKeys } from "@/lib/query-keys";
 
 /** Admin-only: simulate an outage of a region (or end it). Audited on the server. */
 export function MarkRegionButton({ regionId, name, markedDown }: { regionId: string; name: string; markedDown: boolean }) {
@@ -18,10 +18,10 @@ export function MarkRegionButton({ regionId, name, markedDown }: { regionId: str
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const res = await markRegionAction({ regionId, down, reason: reason || undefined });
+    const res = await runOperation("region.mark", { regionId, down, reason: reason || undefined });
     setBusy(false);
     if (!res.ok) return setError(res.error.message);
-    void qc.invalidateQueries({ queryKey: overviewKeys.regions });
+    void qc.invalidateQueries({ queryKey: queryKeys.regions.all });
     setReason("");
     dialog.current?.close();
   }

@@ -2,17 +2,16 @@
 import { forwardRef, useImperativeHandle, useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CheckCircle2, XCircle } from "lucide-react";
-import type { TenantView } from "@/lib/tenants/service";
-import type { RegionView } from "@/lib/regions/service";
-import type { Preflight } from "@/lib/moves/preflight";
+import type { TenantView } from "@/lib/tenants/types";
+import type { RegionView } from "@/lib/regions/types";
+import type { Preflight } from "@/lib/moves/types";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { requestMoveAction } from "@/lib/moves/actions";
-import { moveKeys } from "@/lib/moves/keys";
-import { useMove } from "@/lib/moves/use-moves";
-import { tenantKeys } from "@/lib/tenants/keys";
+import { runOperation } from "@/lib/ops/actions";
+import { queryKeys } from "@/lib/query-keys";
 import { formatDuration, formatAge } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { MoveStepper } from "./move-stepper";
+import { useMove } from "./use-moves";
 
 export interface MoveDialogHandle {
   open(t: TenantView): void;
@@ -45,7 +44,7 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
   }));
 
   const pf = useQuery({
-    queryKey: moveKeys.preflight(tenant?.id ?? "", target),
+    queryKey: queryKeys.moves.preflight(tenant?.id ?? "", target),
     queryFn: () => fetchJson<Preflight>(`/api/moves/preflight?tenantId=${tenant!.id}&targetRegionId=${target}`),
     enabled: !!tenant && !!target && !moveId,
     refetchInterval: 2000,
@@ -58,10 +57,10 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
     setBusy(true);
     setError(null);
     // The key makes a double submit start one move.
-    const res = await requestMoveAction({ tenantId: tenant.id, targetRegionId: target, reason: reason || undefined, idempotencyKey });
+    const res = await runOperation("tenant.move", { tenantId: tenant.id, targetRegionId: target, reason: reason || undefined, idempotencyKey });
     setBusy(false);
-    void qc.invalidateQueries({ queryKey: moveKeys.all });
-    void qc.invalidateQueries({ queryKey: tenantKeys.all });
+    void qc.invalidateQueries({ queryKey: queryKeys.moves.all });
+    void qc.invalidateQueries({ queryKey: queryKeys.tenants.all });
     if (!res.ok) return setError(res.error.message);
     setMoveId(res.data.move.id);
   }

@@ -1,9 +1,9 @@
 "use client";
 import { CheckCircle2, Circle, CircleSlash, Loader2, RotateCcw, XCircle } from "lucide-react";
-import type { MoveView } from "@/lib/moves/service";
+import type { MoveView } from "@/lib/moves/types";
 import type { MoveStep } from "@/lib/moves/steps";
 import { formatDuration } from "@/lib/format";
-import { StatusPill } from "./status";
+import { StatusPill } from "../status";
 
 const ICON = { pending: Circle, running: Loader2, done: CheckCircle2, failed: XCircle, skipped: CircleSlash, undone: RotateCcw };
 const WORD = { pending: "pending", running: "running", done: "done", failed: "failed", skipped: "skipped", undone: "undone" };

@@ -1,10 +1,10 @@
 "use client";
-import { useMoves } from "@/lib/moves/use-moves";
-import type { MoveListItem } from "@/lib/moves/service";
-import { useRegions } from "@/lib/telemetry/use-overview";
+import type { MoveListItem } from "@/lib/moves/types";
 import { useNow } from "@/lib/use-now";
 import { formatFigure } from "@/lib/format";
+import { useRegions } from "../telemetry/use-overview";
 import { MoveStepper } from "./move-stepper";
+import { useMoves } from "./use-moves";
 
 const DONE = ["completed", "rolled_back", "failed", "expired", "rejected"];
 

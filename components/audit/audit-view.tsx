@@ -2,12 +2,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { ShieldCheck, ShieldAlert } from "lucide-react";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { auditKeys } from "@/lib/audit/keys";
-import { useTopic } from "@/lib/realtime/client";
-import { useEffect } from "react";
-import { useQueryClient } from "@tanstack/react-query";
-import { StatusPill } from "./status";
-import type { AuditEntryView } from "@/lib/audit/service";
+import { queryKeys } from "@/lib/query-keys";
+import type { AuditEntryView } from "@/lib/audit/types";
+import { useTopic } from "../realtime/socket";
+import { StatusPill } from "../status";
 
 type AuditRow = AuditEntryView;
 
@@ -20,19 +18,9 @@ interface AuditData {
 const short = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringify(v));
 
 export function AuditView() {
-  const qc = useQueryClient();
-  const socket = useTopic("audit");
-  const q = useQuery({ queryKey: auditKeys.list({}), queryFn: () => fetchJson<AuditData>("/api/audit?limit=200") });
-  useEffect(() => {
-    if (!socket) return;
-    const inv = () => void qc.invalidateQueries({ queryKey: auditKeys.all });
-    socket.on("tenants:changed", inv);
-    socket.on("regions:changed", inv);
-    return () => {
-      socket.off("tenants:changed", inv);
-      socket.off("regions:changed", inv);
-    };
-  }, [socket, qc]);
+  // The audit room brings audit:appended; every change event refreshes the log (LiveQueries).
+  useTopic("audit");
+  const q = useQuery({ queryKey: queryKeys.audit.list({}), queryFn: () => fetchJson<AuditData>("/api/audit?limit=200") });
   if (q.error) return <div className="error-box" role="alert">Could not load the audit log: {q.error.message}</div>;
   const d = q.data;
   return (

@@ -1,7 +1,7 @@
 "use client";
 import { createContext, useContext, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents, Topic } from "./events";
+import type { ClientToServerEvents, ServerToClientEvents, Topic } from "@/lib/realtime/events";
 
 export type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type ConnState = "connecting" | "live" | "reconnecting" | "refused";

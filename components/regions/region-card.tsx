@@ -2,7 +2,7 @@
 import type { RegionHealth } from "@/lib/federation/types";
 import type { SeriesPoint } from "@/lib/realtime/events";
 import { formatAge, formatFigure, isStale } from "@/lib/format";
-import { StatusPill } from "./status";
+import { StatusPill } from "../status";
 import { LagSparkline } from "./lag-sparkline";
 import { MarkRegionButton } from "./mark-region-button";
 

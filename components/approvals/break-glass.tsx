@@ -1,29 +1,20 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Siren } from "lucide-react";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { useSocket } from "@/lib/realtime/client";
-import { endBreakGlassAction, startBreakGlassAction } from "@/lib/approvals/actions";
-import type { BreakGlassView } from "@/lib/approvals/service";
+import { runOperation } from "@/lib/ops/actions";
+import type { BreakGlassView } from "@/lib/approvals/types";
+import { queryKeys } from "@/lib/query-keys";
 import { can } from "@/lib/auth/permissions";
 import { formatDuration } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
-import { useActor } from "./providers";
+import { useActor } from "../providers";
 
-const KEY = ["break-glass"] as const;
+const KEY = queryKeys.breakGlass.active;
 
+/** Active windows; break-glass:changed (sent to everyone) replaces the list (LiveQueries). */
 function useBreakGlass() {
-  const qc = useQueryClient();
-  const { socket } = useSocket();
-  useEffect(() => {
-    if (!socket) return;
-    const set = (a: BreakGlassView[]) => qc.setQueryData(KEY, a);
-    socket.on("break-glass:changed", set);
-    return () => {
-      socket.off("break-glass:changed", set);
-    };
-  }, [socket, qc]);
   return useQuery({ queryKey: KEY, queryFn: () => fetchJson<BreakGlassView[]>("/api/break-glass"), refetchInterval: 30_000 });
 }
 
@@ -62,7 +53,7 @@ export function BreakGlassButton() {
   async function start(e: React.FormEvent) {
     e.preventDefault();
     setError(null);
-    const res = await startBreakGlassAction({ reason, minutes });
+    const res = await runOperation("break_glass.start", { reason, minutes });
     if (!res.ok) return setError(res.error.message);
     void qc.invalidateQueries({ queryKey: KEY });
     dialog.current?.close();
@@ -74,7 +65,7 @@ export function BreakGlassButton() {
         type="button"
         className="btn danger"
         onClick={async () => {
-          await endBreakGlassAction();
+          await runOperation("break_glass.end", {});
           void qc.invalidateQueries({ queryKey: KEY });
         }}
       >

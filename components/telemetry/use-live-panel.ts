@@ -1,8 +1,8 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
-import { useSocket } from "@/lib/realtime/client";
 import type { TelemetryPoints, TelemetrySnapshot } from "@/lib/realtime/events";
-import type { Panel, Point } from "./series";
+import type { Panel, Point } from "@/lib/telemetry/series";
+import { useSocket } from "../realtime/socket";
 
 const WINDOW_MS = 5 * 60_000;
 

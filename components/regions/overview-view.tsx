@@ -1,8 +1,8 @@
 "use client";
-import { useOverview } from "@/lib/telemetry/use-overview";
 import { useNow } from "@/lib/use-now";
 import { can } from "@/lib/auth/permissions";
-import { useActor } from "./providers";
+import { useActor } from "../providers";
+import { useOverview } from "../telemetry/use-overview";
 import { RegionCard } from "./region-card";
 
 export function OverviewView() {

@@ -1,45 +1,37 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check, ShieldQuestion, X } from "lucide-react";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { useTopic } from "@/lib/realtime/client";
-import { decideApprovalAction } from "@/lib/approvals/actions";
-import type { ApprovalView } from "@/lib/approvals/service";
-import { moveKeys } from "@/lib/moves/keys";
+import { runOperation } from "@/lib/ops/actions";
+import type { ApprovalView } from "@/lib/approvals/types";
+import { queryKeys } from "@/lib/query-keys";
 import { formatDuration } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
-import { useActor } from "./providers";
+import { useTopic } from "../realtime/socket";
+import { useActor } from "../providers";
 
-const KEY = ["approvals", "pending"] as const;
+const KEY = queryKeys.approvals.pending;
 
 /** T5: requests waiting for a second admin, with their expiry counting down. */
 export function ApprovalsPanel() {
   const actor = useActor();
   const qc = useQueryClient();
-  const socket = useTopic("tenants");
+  useTopic("tenants"); // moves:changed (requested, decided, expired) refreshes the list
   const now = useNow(1000);
   const [error, setError] = useState<string | null>(null);
   const q = useQuery({ queryKey: KEY, queryFn: () => fetchJson<ApprovalView[]>("/api/approvals?pending=1"), refetchInterval: 15_000 });
-  useEffect(() => {
-    if (!socket) return;
-    const inv = () => void qc.invalidateQueries({ queryKey: KEY });
-    socket.on("moves:changed", inv);
-    return () => {
-      socket.off("moves:changed", inv);
-    };
-  }, [socket, qc]);
   const pending = (q.data ?? []).filter((a) => Date.parse(a.expiresAt) > now);
   if (pending.length === 0) return null;
 
   async function decide(id: string, decision: "approve" | "reject") {
     setError(null);
-    const res = await decideApprovalAction({ approvalId: id, decision });
+    const res = await runOperation("approval.decide", { approvalId: id, decision });
     if (!res.ok) setError(res.error.message);
     // Decided (by us or, on a conflict, by someone else): it is no longer pending.
     qc.setQueryData<ApprovalView[]>(KEY, (prev) => (prev ?? []).filter((a) => a.id !== id || !res.ok));
     void qc.invalidateQueries({ queryKey: KEY });
-    void qc.invalidateQueries({ queryKey: moveKeys.all });
+    void qc.invalidateQueries({ queryKey: queryKeys.moves.all });
   }
 
   return (

@@ -3,20 +3,20 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ArrowLeftRight, Lock, LockOpen, Search } from "lucide-react";
 import { fetchJson } from "@/lib/http/fetch-json";
-import { tenantKeys } from "@/lib/tenants/keys";
+import { queryKeys } from "@/lib/query-keys";
 import type { TenantFilter } from "@/lib/tenants/schemas";
-import type { TenantView } from "@/lib/tenants/service";
-import { useOverview, useRegions } from "@/lib/telemetry/use-overview";
-import { useTopic } from "@/lib/realtime/client";
+import type { TenantView } from "@/lib/tenants/types";
 import { can } from "@/lib/auth/permissions";
 import { formatAge } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
-import { useActor } from "./providers";
-import { StatusPill } from "./status";
-import { MoveDialog, type MoveDialogHandle } from "./move-dialog";
-import { MovesPanel } from "./moves-panel";
-import { ApprovalsPanel } from "./approvals-panel";
-import { BulkMoveDialog, type BulkMoveDialogHandle } from "./bulk-move-dialog";
+import { useActor } from "../providers";
+import { StatusPill } from "../status";
+import { useTopic } from "../realtime/socket";
+import { useOverview, useRegions } from "../telemetry/use-overview";
+import { MoveDialog, type MoveDialogHandle } from "../moves/move-dialog";
+import { MovesPanel } from "../moves/moves-panel";
+import { BulkMoveDialog, type BulkMoveDialogHandle } from "../moves/bulk-move-dialog";
+import { ApprovalsPanel } from "../approvals/approvals-panel";
 
 const MALAYSIAN_STATES = [
   "Johor", "Kedah", "Kelantan", "Kuala Lumpur", "Melaka", "Negeri Sembilan", "Pahang", "Perak", "Perlis",
@@ -53,7 +53,7 @@ export function TenantsView() {
     [debouncedQ, region, state, residency],
   );
   const tenants = useQuery({
-    queryKey: tenantKeys.list(filter),
+    queryKey: queryKeys.tenants.list(filter),
     queryFn: () => fetchJson<TenantView[]>(`/api/tenants?${new URLSearchParams(filter as Record<string, string>)}`),
   });
   const regions = useRegions();
@@ -61,7 +61,8 @@ export function TenantsView() {
   const name = (id: string) => regions.data?.find((r) => r.id === id)?.name ?? id;
   const health = overview.data?.regions ?? [];
 
-  // Rows changed by someone else flash briefly, so a watcher sees what moved.
+  // Rows changed by someone else flash briefly, so a watcher sees what moved (the refetch is
+  // lib/realtime/invalidation.ts).
   useEffect(() => {
     if (!socket) return;
     const onChange = (e: { tenantIds: string[] }) => {
@@ -80,7 +81,7 @@ export function TenantsView() {
       <h1>
         Tenants <span className="small muted" data-testid="tenant-count">{tenants.isLoading ? "loading…" : `${rows.length} shown`}</span>
       </h1>
-      {mayMove && <ApprovalsPanel />}
+      {can(actor.role, "approvals:read") && <ApprovalsPanel />}
       <MovesPanel />
       <div className="toolbar" role="search">
         <label className="field">

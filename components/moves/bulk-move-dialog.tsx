@@ -1,11 +1,11 @@
 "use client";
 import { forwardRef, useImperativeHandle, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import type { RegionView } from "@/lib/regions/service";
-import type { TenantView } from "@/lib/tenants/service";
-import type { BulkResult } from "@/lib/moves/service";
-import { requestBulkMoveAction } from "@/lib/approvals/actions";
-import { moveKeys } from "@/lib/moves/keys";
+import type { RegionView } from "@/lib/regions/types";
+import type { TenantView } from "@/lib/tenants/types";
+import type { BulkResult } from "@/lib/moves/types";
+import { runOperation } from "@/lib/ops/actions";
+import { queryKeys } from "@/lib/query-keys";
 
 export interface BulkMoveDialogHandle {
   open(tenants: TenantView[]): void;
@@ -40,10 +40,15 @@ export const BulkMoveDialog = forwardRef<BulkMoveDialogHandle, { regions: Region
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const res = await requestBulkMoveAction({ tenantIds: tenants.map((t) => t.id), targetRegionId: target, reason: reason || undefined, idempotencyKey: key });
+    const res = await runOperation("tenant.bulk_move", {
+      tenantIds: tenants.map((t) => t.id),
+      targetRegionId: target,
+      reason: reason || undefined,
+      idempotencyKey: key,
+    });
     setBusy(false);
-    void qc.invalidateQueries({ queryKey: moveKeys.all });
-    void qc.invalidateQueries({ queryKey: ["approvals"] });
+    void qc.invalidateQueries({ queryKey: queryKeys.moves.all });
+    void qc.invalidateQueries({ queryKey: queryKeys.approvals.all });
     if (!res.ok) return setError(res.error.message);
     setResult(res.data);
     onDone();

@@ -1,1 +1,0 @@
-export const auditKeys = { all: ["audit"] as const, list: (q: object) => ["audit", "list", q] as const };
