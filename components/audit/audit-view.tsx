@@ -59,6 +59,20 @@ export function AuditView() {
             </tr>
           </thead>
           <tbody>
+            {!d && !q.error && (
+              <tr>
+                <td colSpan={8} className="muted" data-testid="audit-loading">
+                  Loading the audit log and verifying its hash chain…
+                </td>
+              </tr>
+            )}
+            {d && d.entries.length === 0 && (
+              <tr>
+                <td colSpan={8} className="muted" data-testid="audit-empty">
+                  No entries yet. Every change, decision and refused attempt will appear here the moment it happens, newest first.
+                </td>
+              </tr>
+            )}
             {d?.entries.map((e) => (
               <tr key={e.seq}>
                 <td className="num">{e.seq}</td>

@@ -45,6 +45,13 @@ export function TenantPanel() {
           </tr>
         </thead>
         <tbody>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={9} className="muted" data-testid="rpo-empty">
+                Waiting for the tenant list and the first replication sample…
+              </td>
+            </tr>
+          )}
           {rows.map(({ t, rpo, lat }) => (
             <tr key={t.id} data-testid={`rpo-${t.id}`}>
               <td>{t.name}</td>
