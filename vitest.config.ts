@@ -1,7 +1,11 @@
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
 
-const alias = { "@": fileURLToPath(new URL(".", import.meta.url)) };
+const alias = {
+  "@": fileURLToPath(new URL(".", import.meta.url)),
+  // `server-only` throws outside Next.js's server bundles (no react-server condition here); tests run services directly.
+  "server-only": fileURLToPath(new URL("./lib/testing/server-only-stub.ts", import.meta.url)),
+};
 
 // unit: pure and in-process tests beside the code (*.test.ts).
 // integration: against real servers started by scripts/test.sh (*.int.test.ts).

@@ -8,4 +8,5 @@ mode=${2:-sim}
 dir=$(mktemp -d /tmp/fc-e2e.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=$port DATA_DIR=$dir SIM_SEED=7 NEXTAUTH_URL=http://localhost:$port FEDERATION_MODE=$mode
-npx --no-install tsx server.ts
+# The hook makes `import "server-only"` a no-op outside Next.js bundles (scripts/server-only-hook.mjs).
+npx --no-install tsx --import ./scripts/server-only-hook.mjs server.ts

@@ -7,4 +7,5 @@ command -v node >/dev/null || { echo "Node.js 20.19+ is needed (node not found)"
 bash scripts/ensure-deps.sh
 bash scripts/build.sh
 export NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
-exec npx --no-install tsx server.ts
+# The hook makes `import "server-only"` a no-op outside Next.js bundles (scripts/server-only-hook.mjs).
+exec npx --no-install tsx --import ./scripts/server-only-hook.mjs server.ts

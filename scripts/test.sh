@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing (npm packages, Debian's chromium and
-# PostgreSQL server), then runs every suite — types, unit, integration (real PostgreSQL), e2e
+# PostgreSQL server), then runs every suite — types, lint and layering, unit, integration (real PostgreSQL), e2e
 # (Playwright in Debian chromium against the production build) — and prints one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +42,12 @@ bash scripts/ensure-deps.sh || fail "dependencies"
 
 step "type check"
 npx --no-install tsc --noEmit -p tsconfig.json || fail "type check"
+
+step "lint and layering"
+# Biome: formatting and lint (biome.jsonc); never writes (`npm run format` does). Then dependency-cruiser:
+# the layering rules (.dependency-cruiser.cjs) and runtime import cycles in lib/ (.dependency-cruiser.runtime.cjs).
+npx --no-install biome ci --error-on-warnings . || fail "lint (npm run format fixes formatting)"
+npm run -s deps || fail "layering (dependency rules)"
 
 step "unit tests"
 npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$out/unit.json" || fail "unit tests"
