@@ -8,7 +8,9 @@ import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { recordAuditAlone } from "@/lib/audit/service";
 import { flipTenant } from "@/lib/tenants/service";
 import { preflight } from "@/lib/moves/preflight";
-import { ACTIVE_STATES, RUNNABLE_STATES, STEP_KEYS, writePauseMs, type MoveStep, type StepKey } from "@/lib/moves/steps";
+import { STEP_KEYS, writePauseMs, type MoveStep, type StepKey } from "@/lib/moves/steps";
+import { ACTIVE_STATES, RUNNABLE_STATES, transitionMove, type MoveChange, type MoveState } from "@/lib/moves/state-machine";
+import { StaleTransitionError } from "@/lib/state-machine";
 import { expireApprovals } from "@/lib/approvals/service";
 
 // T3: runs tenant moves as persisted state machines. Exactly one orchestrator is active (an
@@ -106,7 +108,10 @@ export class Orchestrator implements Worker {
       for (const m of due) {
         if (this.running.size >= limit) break;
         if (this.running.has(m.id)) continue;
-        const p = this.run(m.id).finally(() => this.running.delete(m.id));
+        const p = this.run(m.id)
+          // e.g. the move changed state under it (StaleTransitionError): nothing was overwritten; left as it is.
+          .catch((e) => console.error(`[orchestrator] move ${m.id} stopped: ${e instanceof Error ? e.message : String(e)}`))
+          .finally(() => this.running.delete(m.id));
         this.running.set(m.id, p);
       }
       this.tracker.ok();
@@ -137,9 +142,10 @@ export class Orchestrator implements Worker {
     }
   }
 
-  private async save(id: string, data: Parameters<PrismaClient["move"]["update"]>[0]["data"], tenantId: string, state: string) {
-    await this.db.move.update({ where: { id }, data });
-    this.services.bus.emit("moves:changed", { moveId: id, tenantId, state });
+  /** Every change of a move's state (and its progress within one) goes through the move's state machine. */
+  private async save(id: string, tenantId: string, from: MoveState, to: MoveState, data: MoveChange) {
+    await transitionMove(this.db, id, from, to, data);
+    this.services.bus.emit("moves:changed", { moveId: id, tenantId, state: to });
   }
 
   private async run(id: string): Promise<void> {
@@ -147,7 +153,11 @@ export class Orchestrator implements Worker {
     const steps = m.steps as unknown as MoveStep[];
     const tenant = await this.db.tenant.findUniqueOrThrow({ where: { id: m.tenantId } });
     const ctx = this.ctx(`move:${id}`);
-    const persist = (state: string, extra: object = {}) => this.save(id, { steps: steps as never, state, ...extra }, m.tenantId, state);
+    let state: MoveState = m.state;
+    const persist = async (to: MoveState, extra: MoveChange = {}) => {
+      await this.save(id, m.tenantId, state, to, { steps: steps as never, ...extra });
+      state = to;
+    };
 
     if (m.state === "rolling_back") return this.rollback(id, steps, tenant.slug, m.fromRegionId, m.error ?? "interrupted", ctx);
     if (m.state === "queued") await persist("running");
@@ -169,6 +179,8 @@ export class Orchestrator implements Worker {
           this.stopped = true;
           return;
         }
+        // The move changed state under us: whoever changed it owns it now; do not roll it back.
+        if (e instanceof StaleTransitionError) throw e;
         const message = e instanceof Error ? e.message : String(e);
         step.status = "failed";
         step.endedAt = Date.now();
@@ -246,7 +258,13 @@ export class Orchestrator implements Worker {
       rb.status = "done";
       rb.endedAt = Date.now();
       rb.detail = `served by ${from} again; writes accepted`;
-      await this.save(id, { steps: steps as never, state: "rolled_back", finishedAt: new Date(), writePauseMs: writePauseMs(steps), error: why, step: null }, m.tenantId, "rolled_back");
+      await this.save(id, m.tenantId, "rolling_back", "rolled_back", {
+        steps: steps as never,
+        finishedAt: new Date(),
+        writePauseMs: writePauseMs(steps),
+        error: why,
+        step: null,
+      });
       await recordAuditAlone(this.db, {
         actor: SYSTEM_ACTOR,
         action: "tenant.move",
@@ -260,7 +278,7 @@ export class Orchestrator implements Worker {
       rb.status = "failed";
       rb.detail = e instanceof Error ? e.message : String(e);
       // Left as rolling_back: the next tick tries again; the state says a person may be needed.
-      await this.save(id, { steps: steps as never, state: "rolling_back", error: `${why}; rollback not finished: ${rb.detail}` }, m.tenantId, "rolling_back");
+      await this.save(id, m.tenantId, "rolling_back", "rolling_back", { steps: steps as never, error: `${why}; rollback not finished: ${rb.detail}` });
     }
   }
 }

@@ -6,13 +6,23 @@ import { invoke } from "@/lib/ops/invoke";
 import { requestRepinOp } from "@/lib/moves/operations";
 import type { Worker } from "@/lib/runtime";
 import { HealthTracker } from "@/lib/worker-health";
-import { ACTIVE_STATES } from "@/lib/moves/steps";
+import { ACTIVE_STATES } from "@/lib/moves/state-machine";
+import { HoldDowns } from "@/lib/hold-downs";
 import { LAG_SLO_MS } from "@/lib/slo";
 
 // T6: a tenant evacuated from its primary goes back once the primary has been healthy — and its
 // replication caught up — for a whole hold-down period. Any unhealthy sample restarts the
 // hold-down, so a flapping region does not bounce tenants. Planned moves stay where the admin
 // put them. A re-pin is an ordinary staged move (same checks, fencing, zero loss).
+//
+// Both hold-downs survive a restart (table hold_downs, lib/hold-downs.ts): since when each region
+// has been healthy ("repin.region_healthy") and when each tenant may be tried again
+// ("repin.tenant_retry"). They are read at start and written on a change only, not per sample.
+// The console does not see the region while it is down itself: the first sample after a restart
+// decides (an unhealthy one restarts the hold-down), the time in between counts as healthy.
+
+/** Hold-down scopes of the re-pin worker (table hold_downs). */
+export const REPIN_SCOPES = { regionHealthy: "repin.region_healthy", tenantRetry: "repin.tenant_retry" } as const;
 
 export interface RepinOptions {
   holdDownMs: number;
@@ -22,8 +32,10 @@ export interface RepinOptions {
 export class Repinner implements Worker {
   readonly name = "repin";
   private readonly tracker = new HealthTracker(this.name);
-  private readonly healthySince = new Map<string, number>();
-  private readonly notBefore = new Map<string, number>();
+  /** Per region: since when it has been continuously healthy and caught up. */
+  private readonly healthySince: HoldDowns;
+  /** Per tenant: no re-pin is requested before notBefore (after one was requested or refused). */
+  private readonly notBefore: HoldDowns;
   private timer: NodeJS.Timeout | null = null;
   private off: (() => void) | null = null;
   private busy = false;
@@ -34,13 +46,23 @@ export class Repinner implements Worker {
     private readonly opts: RepinOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    const onError = (e: unknown) => console.error(`[repin] hold-down not saved: ${this.tracker.fail(e)}`);
+    this.healthySince = new HoldDowns(services.db, REPIN_SCOPES.regionHealthy, { onError });
+    this.notBefore = new HoldDowns(services.db, REPIN_SCOPES.tenantRetry, { onError });
   }
 
   private get db() {
     return this.services.db;
   }
 
-  start(): void {
+  /** Reads the persisted hold-downs (start does it before the first sample). */
+  async load(): Promise<void> {
+    const now = this.now();
+    await Promise.all([this.healthySince.load(now), this.notBefore.load(now)]);
+  }
+
+  async start(): Promise<void> {
+    await this.load();
     this.tracker.start();
     this.off = this.services.bus.on("health", (regions) => this.observe(regions));
     this.timer = setInterval(
@@ -53,11 +75,17 @@ export class Repinner implements Worker {
     );
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.tracker.stop();
     this.off?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.flush().catch((e) => console.error(`[repin] hold-downs not saved at stop: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Waits until every hold-down change so far is written. */
+  async flush(): Promise<void> {
+    await Promise.all([this.healthySince.flush(), this.notBefore.flush()]);
   }
 
   health() {
@@ -69,7 +97,8 @@ export class Repinner implements Worker {
     for (const r of regions) {
       const ok = r.status === "healthy" && !r.markedDown && (r.figures.replicationLagMs ?? Infinity) <= LAG_SLO_MS;
       if (!ok) this.healthySince.delete(r.regionId);
-      else if (!this.healthySince.has(r.regionId)) this.healthySince.set(r.regionId, r.measuredAt);
+      else if (this.healthySince.get(r.regionId)?.since == null)
+        this.healthySince.set(r.regionId, { since: r.measuredAt, reason: `healthy, replication lag within ${LAG_SLO_MS} ms` });
     }
   }
 
@@ -82,25 +111,26 @@ export class Repinner implements Worker {
       const away = (await this.db.tenant.findMany()).filter((t) => t.servingRegionId !== t.primaryRegionId);
       const started: string[] = [];
       for (const t of away) {
-        const since = this.healthySince.get(t.primaryRegionId);
-        if (since === undefined || now - since < this.opts.holdDownMs) continue;
-        if ((this.notBefore.get(t.id) ?? 0) > now) continue;
+        const since = this.healthySince.get(t.primaryRegionId)?.since;
+        if (since == null || now - since < this.opts.holdDownMs) continue;
+        if ((this.notBefore.get(t.id)?.notBefore ?? 0) > now) continue;
         if (await this.db.move.findFirst({ where: { tenantId: t.id, state: { in: [...ACTIVE_STATES] } } })) continue;
         const last = await this.db.move.findFirst({ where: { tenantId: t.id, state: "completed" }, orderBy: { finishedAt: "desc" } });
-        if (!last || last.kind !== "evacuation" || last.toRegionId !== t.servingRegionId) continue;
+        if (last?.kind !== "evacuation" || last.toRegionId !== t.servingRegionId) continue;
         const lag = this.services.live.region(t.primaryRegionId)?.figures.replicationLagMs;
         try {
           await invoke(requestRepinOp, contextFor(this.services, SYSTEM_ACTOR, `repin:${t.id}`), {
-              tenantId: t.id,
-              targetRegionId: t.primaryRegionId,
-              reason: `re-pin after recovery: ${t.primaryRegionId} healthy for ${Math.round((now - since) / 1000)} s (hold-down ${Math.round(this.opts.holdDownMs / 1000)} s), lag ${lag === undefined || lag === null ? "—" : `${Math.round(lag)} ms`}`,
+            tenantId: t.id,
+            targetRegionId: t.primaryRegionId,
+            reason: `re-pin after recovery: ${t.primaryRegionId} healthy for ${Math.round((now - since) / 1000)} s (hold-down ${Math.round(this.opts.holdDownMs / 1000)} s), lag ${lag === undefined || lag === null ? "—" : `${Math.round(lag)} ms`}`,
           });
           started.push(t.id);
+          this.notBefore.set(t.id, { notBefore: now + this.opts.holdDownMs, reason: `re-pin to ${t.primaryRegionId} requested` });
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           // Refused (and audited with its receipt by invoke): try again after another hold-down.
+          this.notBefore.set(t.id, { notBefore: now + this.opts.holdDownMs, reason: `re-pin to ${t.primaryRegionId} refused: ${e.message}` });
         }
-        this.notBefore.set(t.id, now + this.opts.holdDownMs);
       }
       return started;
     } finally {

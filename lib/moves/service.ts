@@ -10,29 +10,12 @@ import { activeBreakGlass, createApproval, toApprovalView, type ApprovalView } f
 import { isResidencyLocked } from "@/lib/tenants/residency";
 import { tenantSeries } from "@/lib/telemetry/series";
 import type { LiveHealth } from "@/lib/telemetry/live";
-import { ACTIVE_STATES, initialSteps, type MoveState, type MoveStep } from "./steps";
+import { initialSteps, type MoveStep } from "./steps";
+import { ACTIVE_STATES, initialMoveState } from "./state-machine";
 import type { RequestMoveInput } from "./schemas";
+import type { BulkResult, MoveListItem, MoveView } from "./types";
 
-export interface MoveView {
-  id: string;
-  tenantId: string;
-  fromRegionId: string;
-  toRegionId: string;
-  state: MoveState;
-  step: string | null;
-  steps: MoveStep[];
-  reason: string | null;
-  requestedBy: string;
-  error: string | null;
-  writePauseMs: number | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-  kind: "planned" | "evacuation" | "repin";
-  batchId: string | null;
-  approvalId: string | null;
-  latencyBeforeMs: number | null;
-}
+export type { BulkResult, MoveListItem, MoveView } from "./types";
 
 type MoveRow = Awaited<ReturnType<PrismaClient["move"]["findFirstOrThrow"]>>;
 
@@ -42,7 +25,7 @@ export function toMoveView(m: MoveRow): MoveView {
     tenantId: m.tenantId,
     fromRegionId: m.fromRegionId,
     toRegionId: m.toRegionId,
-    state: m.state as MoveState,
+    state: m.state,
     step: m.step,
     steps: m.steps as unknown as MoveStep[],
     reason: m.reason,
@@ -52,7 +35,7 @@ export function toMoveView(m: MoveRow): MoveView {
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
     finishedAt: m.finishedAt?.toISOString() ?? null,
-    kind: m.kind as MoveView["kind"],
+    kind: m.kind,
     batchId: m.batchId,
     approvalId: m.approvalId,
     latencyBeforeMs: m.latencyBeforeMs,
@@ -170,7 +153,7 @@ function newMoveData(
     tenantId: m.tenantId,
     fromRegionId: m.pf.fromRegionId,
     toRegionId: m.pf.toRegionId,
-    state: m.approvalId ? "awaiting_approval" : "queued",
+    state: initialMoveState(m.approvalId !== null),
     approvalId: m.approvalId,
     batchId: m.batchId ?? null,
     kind: kindOf(ctx, m.pf.fromRegionId, m.kind),
@@ -208,13 +191,6 @@ async function checkMovable(ctx: ServiceContext, tenantId: string, targetRegionI
     throw conflict(code, `Pre-flight failed — ${failed.label}: ${failed.detail}.`, { checks: pf.checks });
   }
   return pf;
-}
-
-export interface BulkResult {
-  batchId: string;
-  moves: MoveView[];
-  refused: { tenantId: string; message: string }[];
-  approval: ApprovalView | null;
 }
 
 /**
@@ -281,12 +257,6 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
   });
   for (const m of rows) ctx.bus.emit("moves:changed", { moveId: m.id, tenantId: m.tenantId, state: m.state });
   return { batchId, moves: rows.map(toMoveView), refused, approval };
-}
-
-export interface MoveListItem extends MoveView {
-  tenantName: string;
-  /** M4 p50 latency through the router since the move finished (live window), ms. */
-  latencyAfterMs: number | null;
 }
 
 export async function listMoves(

@@ -24,11 +24,8 @@ export interface MoveStep {
   detail: string | null;
 }
 
-export type MoveState = "awaiting_approval" | "queued" | "running" | "completed" | "rolling_back" | "rolled_back" | "failed" | "expired" | "rejected";
-/** States the orchestrator works on. */
-export const RUNNABLE_STATES: readonly MoveState[] = ["queued", "running", "rolling_back"];
-/** States that hold the tenant: no second move may start meanwhile. */
-export const ACTIVE_STATES: readonly MoveState[] = ["awaiting_approval", ...RUNNABLE_STATES];
+// A move's states and their transitions: ./state-machine.ts (re-exported for the importers of steps).
+export { ACTIVE_STATES, RUNNABLE_STATES, type MoveState } from "./state-machine";
 
 export function initialSteps(): MoveStep[] {
   return STEP_KEYS.map((key) => ({ key, label: STEP_LABELS[key], status: "pending", startedAt: null, endedAt: null, detail: null }));
