@@ -6,7 +6,7 @@ import type { Worker } from "@/lib/runtime";
 import { HealthTracker } from "@/lib/worker-health";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { recordAuditAlone } from "@/lib/audit/service";
-import { flipTenant } from "@/lib/tenants/service";
+import { flipTenant, rehomeTenant } from "@/lib/tenants/service";
 import { preflight } from "@/lib/moves/preflight";
 import { STEP_KEYS, writePauseMs, type MoveStep, type StepKey } from "@/lib/moves/steps";
 import { ACTIVE_STATES, RUNNABLE_STATES, transitionMove, type MoveChange, type MoveState } from "@/lib/moves/state-machine";
@@ -190,6 +190,10 @@ export class Orchestrator implements Worker {
       }
     }
     const pause = writePauseMs(steps);
+    if (m.rehome) {
+      const t = await rehomeTenant(ctx, m.tenantId, m.toRegionId, `move ${id} completed with re-home: ${m.toRegionId} is now the primary region`);
+      this.services.bus.emit("tenants:changed", { tenantIds: [t.id], by: SYSTEM_ACTOR.email, at: Date.now() });
+    }
     await persist("completed", { finishedAt: new Date(), writePauseMs: pause, step: null });
     await recordAuditAlone(this.db, {
       actor: SYSTEM_ACTOR,

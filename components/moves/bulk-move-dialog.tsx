@@ -17,6 +17,7 @@ export const BulkMoveDialog = forwardRef<BulkMoveDialogHandle, { regions: Region
   const [tenants, setTenants] = useState<TenantView[]>([]);
   const [target, setTarget] = useState("");
   const [reason, setReason] = useState("");
+  const [rehome, setRehome] = useState(false);
   const [key, setKey] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,6 +45,7 @@ export const BulkMoveDialog = forwardRef<BulkMoveDialogHandle, { regions: Region
       tenantIds: tenants.map((t) => t.id),
       targetRegionId: target,
       reason: reason || undefined,
+      rehome: rehome || undefined,
       idempotencyKey: key,
     });
     setBusy(false);
@@ -75,6 +77,9 @@ export const BulkMoveDialog = forwardRef<BulkMoveDialogHandle, { regions: Region
               Reason (recorded in the audit log)
               <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. East Malaysia clinics to Cyberjaya" />
             </label>
+            <label className="check" style={{ marginTop: 8 }} data-testid="bulk-rehome">
+              <input type="checkbox" checked={rehome} onChange={(e) => setRehome(e.target.checked)} /> Make {name(target)} their primary region (re-home)
+            </label>
             <p className="small muted">
               Each tenant gets its own staged move (pre-flight, fence, catch-up, flip, verify), two at a time. A bulk move is region-wide: a second
               admin must approve it unless you hold break-glass.
@@ -83,7 +88,8 @@ export const BulkMoveDialog = forwardRef<BulkMoveDialogHandle, { regions: Region
         )}
         {result && (
           <div className="ok-box" data-testid="bulk-result">
-            {result.moves.length} moves to {name(target)} {result.approval ? "wait for a second admin's approval" : "are queued"}.
+            {result.moves.length} moves to {name(target)}
+            {result.moves[0]?.rehome ? ` (re-home: ${name(target)} becomes their primary)` : ""} {result.approval ? "wait for a second admin's approval" : "are queued"}.
             {result.refused.length > 0 && (
               <ul className="small" style={{ margin: "6px 0 0" }}>
                 {result.refused.map((r) => (

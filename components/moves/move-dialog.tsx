@@ -23,6 +23,7 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
   const [tenant, setTenant] = useState<TenantView | null>(null);
   const [target, setTarget] = useState("");
   const [reason, setReason] = useState("");
+  const [rehome, setRehome] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [moveId, setMoveId] = useState<string | null>(null);
@@ -57,7 +58,7 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
     setBusy(true);
     setError(null);
     // The key makes a double submit start one move.
-    const res = await runOperation("tenant.move", { tenantId: tenant.id, targetRegionId: target, reason: reason || undefined, idempotencyKey });
+    const res = await runOperation("tenant.move", { tenantId: tenant.id, targetRegionId: target, reason: reason || undefined, rehome: rehome || undefined, idempotencyKey });
     setBusy(false);
     void qc.invalidateQueries({ queryKey: queryKeys.moves.all });
     void qc.invalidateQueries({ queryKey: queryKeys.tenants.all });
@@ -111,6 +112,10 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
               <label className="field">
                 Reason (recorded in the audit log)
                 <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. closer to East Malaysia" />
+              </label>
+              <label className="check" data-testid="rehome">
+                <input type="checkbox" checked={rehome} onChange={(e) => setRehome(e.target.checked)} /> Make {name(target)} this tenant&apos;s primary region (re-home)
+                <span className="small muted"> — a second admin must approve; it is not moved back after a recovery</span>
               </label>
             </>
           )}

@@ -52,7 +52,7 @@ export const requestRepinOp = defineMutation({
   permission: "tenant:move",
   schema: requestMoveSchema,
   target: moveTarget,
-  run: (ctx, input) => requestMove(ctx, { ...input, kind: "repin" }),
+  run: (ctx, input) => requestMove(ctx, { ...input, rehome: false, kind: "repin" }),
 });
 
 /** T4: several tenants to one region, under dual control. */

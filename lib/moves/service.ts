@@ -39,6 +39,7 @@ export function toMoveView(m: MoveRow): MoveView {
     batchId: m.batchId,
     approvalId: m.approvalId,
     latencyBeforeMs: m.latencyBeforeMs,
+    rehome: m.rehome,
   };
 }
 
@@ -85,16 +86,18 @@ export async function requestMove(
   const pf = await checkMovable(ctx, input.tenantId, input.targetRegionId);
   const tenant = await db.tenant.findUniqueOrThrow({ where: { id: input.tenantId } });
   const locked = isResidencyLocked(tenant);
-  const glass = locked ? await activeBreakGlass(db, actor.email) : [];
+  // A residency-locked tenant's move, and any re-home (a new primary region), need a second admin.
+  const dual = locked || Boolean(input.rehome);
+  const glass = dual ? await activeBreakGlass(db, actor.email) : [];
   try {
     const { row, approval } = await db.$transaction(async (tx) => {
       const id = newMoveId();
       const approval =
-        locked && glass.length === 0
+        dual && glass.length === 0
           ? await createApproval(tx, {
               kind: "move",
               subjectId: id,
-              summary: `Move ${tenant.name} (residency-locked to ${tenant.allowedRegions.join(", ")}) from ${pf.fromRegionId} to ${pf.toRegionId}`,
+              summary: `Move ${tenant.name}${locked ? ` (residency-locked to ${tenant.allowedRegions.join(", ")})` : ""} from ${pf.fromRegionId} to ${pf.toRegionId}${input.rehome ? `, making ${pf.toRegionId} its primary region (re-home)` : ""}`,
               requestedBy: actor.email,
             })
           : null;
@@ -108,6 +111,7 @@ export async function requestMove(
           reason: input.reason,
           idempotencyKey: input.idempotencyKey,
           kind: input.kind,
+          rehome: input.rehome,
         }),
       });
       await recordAudit(tx, {
@@ -117,7 +121,7 @@ export async function requestMove(
         targetType: "tenant",
         targetId: input.tenantId,
         before: { servingRegionId: pf.fromRegionId },
-        after: { moveId: m.id, toRegionId: pf.toRegionId, state: m.state, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
+        after: { moveId: m.id, toRegionId: pf.toRegionId, state: m.state, rehome: m.rehome, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
         reason: requestReason(input.reason, glass),
         requestId,
       });
@@ -146,7 +150,7 @@ function isUniqueViolation(e: unknown): boolean {
 /** The row of a new move: one shape for single and bulk requests. */
 function newMoveData(
   ctx: ServiceContext,
-  m: { id?: string; tenantId: string; slug: string; pf: Preflight; approvalId: string | null; reason?: string; batchId?: string; idempotencyKey?: string; kind?: "repin" },
+  m: { id?: string; tenantId: string; slug: string; pf: Preflight; approvalId: string | null; reason?: string; batchId?: string; idempotencyKey?: string; kind?: "repin"; rehome?: boolean },
 ) {
   return {
     id: m.id ?? newMoveId(),
@@ -162,6 +166,7 @@ function newMoveData(
     requestedBy: ctx.actor.email,
     idempotencyKey: m.idempotencyKey ?? null,
     latencyBeforeMs: latencyP50(ctx.live, m.slug, Date.now() - 5 * 60_000),
+    rehome: m.rehome ?? false,
   };
 }
 
@@ -198,7 +203,10 @@ async function checkMovable(ctx: ServiceContext, tenantId: string, targetRegionI
  * is region-wide: it waits for a second admin (unless the requester holds break-glass).
  * Tenants that cannot move are listed with their reason; the others go on.
  */
-export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: string[]; targetRegionId: string; reason?: string; idempotencyKey?: string }): Promise<BulkResult> {
+export async function requestBulkMove(
+  ctx: ServiceContext,
+  input: { tenantIds: string[]; targetRegionId: string; reason?: string; idempotencyKey?: string; rehome?: boolean },
+): Promise<BulkResult> {
   const { db, actor, requestId } = ctx;
   if (input.idempotencyKey) {
     const prior = await db.moveBatch.findUnique({ where: { id: `mb_${input.idempotencyKey}` } });
@@ -232,7 +240,7 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
         ? await createApproval(tx, {
             kind: "bulk_move",
             subjectId: batchId,
-            summary: `Bulk move of ${ok.length} tenants to ${input.targetRegionId}: ${tenants.map((t) => t.name).join(", ")}`,
+            summary: `Bulk move of ${ok.length} tenants to ${input.targetRegionId}${input.rehome ? ` as their new primary region (re-home)` : ""}: ${tenants.map((t) => t.name).join(", ")}`,
             requestedBy: actor.email,
           })
         : null;
@@ -240,7 +248,7 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
     for (const { tenantId, pf } of ok) {
       const t = tenants.find((x) => x.id === tenantId)!;
       rows.push(
-        await tx.move.create({ data: newMoveData(ctx, { tenantId, slug: t.slug, pf, approvalId: approval?.id ?? null, reason: input.reason, batchId }) }),
+        await tx.move.create({ data: newMoveData(ctx, { tenantId, slug: t.slug, pf, approvalId: approval?.id ?? null, reason: input.reason, batchId, rehome: input.rehome }) }),
       );
     }
     await recordAudit(tx, {
@@ -249,7 +257,7 @@ export async function requestBulkMove(ctx: ServiceContext, input: { tenantIds: s
       outcome: "succeeded",
       targetType: "batch",
       targetId: batchId,
-      after: { tenants: ok.map((o) => o.tenantId), refused: refused.map((r) => r.tenantId), toRegionId: input.targetRegionId, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
+      after: { tenants: ok.map((o) => o.tenantId), refused: refused.map((r) => r.tenantId), toRegionId: input.targetRegionId, rehome: Boolean(input.rehome), approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
       reason: requestReason(input.reason, glass),
       requestId,
     });

@@ -22,6 +22,8 @@ export interface MoveView {
   batchId: string | null;
   approvalId: string | null;
   latencyBeforeMs: number | null;
+  /** On completion the target becomes the tenant's primary region. */
+  rehome: boolean;
 }
 
 export interface MoveListItem extends MoveView {

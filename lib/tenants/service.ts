@@ -176,3 +176,33 @@ export async function routeTable(db: PrismaClient): Promise<Record<string, strin
   const rows = await db.tenant.findMany({ select: { slug: true, servingRegionId: true } });
   return Object.fromEntries(rows.map((r) => [r.slug, r.servingRegionId]));
 }
+
+/**
+ * Re-home: the region now serving the tenant becomes its primary (the move that brought it
+ * there completed). The old primary becomes the failover region when the new primary was the
+ * failover. Idempotent: a tenant whose primary already is that region is left as it is.
+ */
+export async function rehomeTenant(ctx: ServiceContext, tenantId: string, primaryRegionId: string, reason: string): Promise<Tenant> {
+  const { db, actor, requestId } = ctx;
+  return db.$transaction(async (tx) => {
+    const t = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    if (t.primaryRegionId === primaryRegionId) return t;
+    const failoverRegionId = t.failoverRegionId === primaryRegionId ? t.primaryRegionId : t.failoverRegionId;
+    const after = await tx.tenant.update({
+      where: { id: tenantId },
+      data: { primaryRegionId, failoverRegionId, version: { increment: 1 }, updatedBy: actor.email },
+    });
+    await recordAudit(tx, {
+      actor,
+      action: "tenant.rehome",
+      outcome: "succeeded",
+      targetType: "tenant",
+      targetId: tenantId,
+      before: { primaryRegionId: t.primaryRegionId, failoverRegionId: t.failoverRegionId, version: t.version },
+      after: { primaryRegionId, failoverRegionId, version: after.version },
+      reason,
+      requestId,
+    });
+    return after;
+  });
+}
