@@ -3,6 +3,8 @@ import next from "next";
 import { env } from "@/lib/env";
 import { buildRuntime, shutdownRuntime } from "@/server/runtime";
 import { attachRealtime } from "@/lib/realtime/server";
+import { refuseMalformedApiPath } from "@/lib/http/security";
+import { PEER_HEADER } from "@/lib/auth/sign-in";
 
 // One process, one port: Next.js (pages, actions, routes) and socket.io on the same HTTP server.
 // The database and federation are opened before the port is, so no request meets a cold start.
@@ -15,7 +17,15 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
-  const http = createServer((req, res) => void handle(req, res));
+  const http = createServer((req, res) => {
+    if (refuseMalformedApiPath(req, res)) return; // JSON 400 for a raw /api path Next would misroute
+    // A2: the client's address as this server saw it (sign-in throttling per address). Whatever a
+    // client sent under that name is dropped; forwarded headers are never trusted.
+    delete req.headers[PEER_HEADER];
+    const peer = req.socket.remoteAddress;
+    if (peer) req.headers[PEER_HEADER] = peer;
+    void handle(req, res);
+  });
   const io = attachRealtime(http, rt);
   await new Promise<void>((resolve) => http.listen(e.PORT, e.HOST, resolve));
   console.log(

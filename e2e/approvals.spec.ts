@@ -54,6 +54,17 @@ test("break-glass needs a reason and an expiry, and shows a banner to everyone w
   await page.getByRole("button", { name: /Break glass/ }).click();
   await page.getByRole("dialog").getByLabel(/Reason/).fill("Cyberjaya evacuation drill, no second admin on shift");
   await page.getByRole("dialog").getByLabel(/Expires after/).fill("5");
+  // A1: it needs the password again; a wrong one is refused and nothing starts.
+  await page
+    .getByRole("dialog")
+    .getByLabel(/Your password/)
+    .fill("not-the-password");
+  await page.getByRole("dialog").getByRole("button", { name: "Break glass" }).click();
+  await expect(page.getByRole("dialog").getByRole("alert")).toContainText("That is not your password");
+  await page
+    .getByRole("dialog")
+    .getByLabel(/Your password/)
+    .fill("federation-demo");
   await page.getByRole("dialog").getByRole("button", { name: "Break glass" }).click();
   await expect(page.getByTestId("break-glass-banner")).toContainText("admin2@federation.local acts without a second admin");
   const watcher = await newSignedInPage(browser, "overseer");

@@ -48,3 +48,14 @@ test("signed out: pages redirect to sign-in and the API answers 401", async ({ p
   expect(bad.status()).toBeLessThan(500);
   await shot(page, "13-signin");
 });
+
+test("sign-out ends the session on the server: a copy of the cookie taken before stops working", async ({ page, request }) => {
+  await signIn(page, "overseer");
+  const session = (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+  expect(session).toBeDefined();
+  const copy = { cookie: `${session!.name}=${session!.value}` };
+  expect((await request.get("/api/tenants", { headers: copy })).status()).toBe(200);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL("**/signin**");
+  expect((await request.get("/api/tenants", { headers: copy })).status()).toBe(401);
+});

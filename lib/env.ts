@@ -32,6 +32,10 @@ const schema = z.object({
   MUTATIONS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(30),
   /** A2: sign-in attempts per account per 15 minutes (four times as many per client address). */
   LOGINS_PER_15_MIN: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** A1: a session with no recorded activity for this long is ended (background polling is not activity). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /** A1: a session ends this long after sign-in whatever the activity; sign in again then. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(8),
   /** Seed demo users with these passwords (README lists them). */
   DEMO_PASSWORD: z.string().min(8).default("federation-demo"),
 });

@@ -22,6 +22,8 @@ const env = {
   DEMO_PASSWORD: "federation-demo",
   MUTATIONS_PER_MINUTE: 30,
   LOGINS_PER_15_MIN: 10,
+  SESSION_IDLE_MINUTES: 30,
+  SESSION_MAX_HOURS: 8,
 } satisfies Env;
 
 let rt: Runtime | undefined;

@@ -2,7 +2,7 @@
 import { useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Siren } from "lucide-react";
-import { fetchJson } from "@/lib/http/fetch-json";
+import { ApiError, fetchJson } from "@/lib/http/fetch-json";
 import { runOperation } from "@/lib/ops/actions";
 import type { BreakGlassView } from "@/lib/approvals/types";
 import { queryKeys } from "@/lib/query-keys";
@@ -46,6 +46,7 @@ export function BreakGlassButton() {
   const dialog = useRef<HTMLDialogElement>(null);
   const [reason, setReason] = useState("");
   const [minutes, setMinutes] = useState(15);
+  const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   if (!can(actor.role, "break_glass")) return null;
   const mine = (data ?? []).find((b) => b.actorEmail === actor.email && Date.parse(b.expiresAt) > Date.now());
@@ -53,6 +54,14 @@ export function BreakGlassButton() {
   async function start(e: React.FormEvent) {
     e.preventDefault();
     setError(null);
+    // A1: break-glass needs the password re-entered in this session within the last 5 minutes.
+    try {
+      await fetchJson("/api/auth/reauth", { method: "POST", body: JSON.stringify({ password }) });
+    } catch (err) {
+      return setError(err instanceof ApiError ? err.message : "Your password could not be checked; try again.");
+    } finally {
+      setPassword("");
+    }
     const res = await runOperation("break_glass.start", { reason, minutes });
     if (!res.ok) return setError(res.error.message);
     void qc.invalidateQueries({ queryKey: KEY });
@@ -91,6 +100,18 @@ export function BreakGlassButton() {
           <label className="field" style={{ marginTop: 8 }}>
             Expires after (minutes, 1–60)
             <input className="input" type="number" min={1} max={60} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} required />
+          </label>
+          <label className="field" style={{ marginTop: 8 }}>
+            Your password (to confirm it is you)
+            <input
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              maxLength={200}
+              required
+            />
           </label>
           {error && (
             <div className="error-box" role="alert">

@@ -7,6 +7,7 @@ import { breakGlassSchema } from "./schemas";
 import { listAudit } from "@/lib/audit/service";
 import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
 import { decideApprovalOp, endBreakGlassOp, startBreakGlassOp } from "@/lib/approvals/operations";
+import { withSession } from "@/lib/testing/sessions";
 
 let h: Harness;
 beforeAll(async () => {
@@ -92,7 +93,9 @@ describe("break-glass (T5)", () => {
   });
 
   it("lets one admin act alone while it lasts, audited with the reason; after it ends, approval is needed again", async () => {
-    const bg = await h.invoke(startBreakGlassOp, h.actors.admin, { reason: "KL DC flooding, evacuate now", minutes: 10 });
+    // Break-glass needs a password re-entered in this session within 5 minutes (lib/auth/auth.test.ts).
+    const admin = await withSession(h.database.prisma, h.actors.admin, { reauthAt: Date.now() });
+    const bg = await h.invoke(startBreakGlassOp, admin, { reason: "KL DC flooding, evacuate now", minutes: 10 });
     const r = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: ["klinik-ipoh-greentown", "klinik-teluk-intan"], targetRegionId: "cyberjaya_1" });
     expect(r.approval).toBeNull();
     expect(r.moves.every((m) => m.state === "queued")).toBe(true);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineMutation, defineQuery } from "@/lib/ops/operation";
 import { breakGlassSchema, decideSchema } from "./schemas";
 import { activeBreakGlass, decideApproval, endBreakGlass, listApprovals, startBreakGlass } from "./service";
+import { requireRecentReauth } from "@/lib/auth/service";
 
 export const listApprovalsQuery = defineQuery({
   name: "approvals.list",
@@ -27,12 +28,16 @@ export const activeBreakGlassQuery = defineQuery({
   run: (ctx) => activeBreakGlass(ctx.db),
 });
 
+/** A1: one of the most dangerous actions: the session must have re-entered its password in the last 5 minutes. */
 export const startBreakGlassOp = defineMutation({
   name: "break_glass.start",
   permission: "break_glass",
   schema: breakGlassSchema,
   target: () => ({ type: "break_glass", id: null }),
-  run: startBreakGlass,
+  run: async (ctx, input) => {
+    await requireRecentReauth(ctx, "Starting break-glass");
+    return startBreakGlass(ctx, input);
+  },
 });
 
 export const endBreakGlassOp = defineMutation({

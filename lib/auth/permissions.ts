@@ -13,10 +13,12 @@ export const ACTIONS = [
   "approval:decide",
   "break_glass",
   "region:mark",
+  /** A1: one's own session (keep it alive, re-enter the password): every signed-in role. */
+  "session:self",
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-const READ: Action[] = ["overview:read", "tenants:read"];
+const READ: Action[] = ["overview:read", "tenants:read", "session:self"];
 
 export const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set<Action>([...ACTIONS]),
@@ -39,6 +41,12 @@ export interface Actor {
   email: string;
   name: string;
   role: Role;
+  /**
+   * A1: the server-side session this request was authenticated with (lib/auth/service.ts);
+   * absent for the console's own actors (workers) and actors made up by tests. Never sent to
+   * the browser.
+   */
+  sessionId?: string;
 }
 
 /** For actions taken by the console itself (pollers, orchestrator, start-up). */

@@ -13,7 +13,7 @@ export type ActionResult<R> = { ok: true; data: R } | ({ ok: false; status: numb
 export async function runAction<O extends Operation>(op: O, raw: unknown): Promise<ActionResult<ResultOf<O>>> {
   const requestId = randomUUID();
   try {
-    return { ok: true, data: await execute(op, await currentActor(), raw, requestId) };
+    return { ok: true, data: await execute(op, await currentActor({ activity: true }), raw, requestId) };
   } catch (e) {
     const { status, body } = toErrorBody(e, requestId);
     return { ok: false, status, ...body };

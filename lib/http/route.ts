@@ -20,7 +20,8 @@ export function routeOf(op: Operation, input: InputReader = op.kind === "query" 
     const requestId = randomUUID();
     try {
       if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
-      const actor = await currentActor();
+      // A change is a person's activity (keeps the session from idling out); a read may be polling.
+      const actor = await currentActor({ activity: op.kind === "mutation" });
       if (!actor) throw new AppError(401, "unauthenticated", "Sign in first: this needs a signed-in user.");
       const raw = await input(req, (await ctx?.params) ?? {});
       const data = await execute(op, actor, raw, requestId);

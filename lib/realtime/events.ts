@@ -113,7 +113,8 @@ export interface BusEvents extends BusDomainEvents, InternalEvents {}
 
 type DomainListeners = { [E in DomainEvent]: (e: DomainEvents[E]) => void };
 
-export type SubscribeAck = { ok: true } | { ok: false; code: "forbidden" | "bad_request"; message: string };
+/** rate_limited: too many events from this socket (lib/realtime/limits.ts); limit_exceeded: too many telemetry rooms held. */
+export type SubscribeAck = { ok: true } | { ok: false; code: "forbidden" | "bad_request" | "rate_limited" | "limit_exceeded"; message: string };
 
 export interface ServerToClientEvents extends DomainListeners {
   "health:snapshot": (s: HealthSnapshot) => void;

@@ -1,13 +1,15 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { decode } from "next-auth/jwt";
 import { z } from "zod";
 import { can } from "@/lib/auth/permissions";
 import { checkOrigin } from "@/lib/http/origin";
-import { actorByUserId } from "@/lib/auth/actors";
+import { actorFromCookieHeader } from "@/lib/auth/actors";
+import { liveSessionIds, sessionPolicy } from "@/lib/auth/service";
 import type { Runtime } from "@/lib/runtime";
 import type { Actor } from "@/lib/auth/permissions";
 import { TOPICS, type ClientToServerEvents, type ServerToClientEvents, type Topic } from "./events";
+import { SOCKET_LIMITS, SocketMeter, telemetryRoomCap } from "./limits";
+import { API_CACHE_CONTROL, API_CSP, SECURITY_HEADERS } from "@/lib/http/security";
 import { PANELS, panelOf, parseSeries, type Panel, type Point } from "@/lib/telemetry/series";
 
 interface SocketData {
@@ -35,11 +37,22 @@ function destination(p: Point): { panel: Panel; regionId: string } | null {
 }
 
 /** socket.io on the console's HTTP server: authenticated handshake, authorised subscriptions. */
-export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToServerEvents, ServerToClientEvents, object, SocketData> {
+export function attachRealtime(
+  http: HttpServer,
+  rt: Runtime,
+  opts: { sessionCheckMs?: number } = {},
+): Server<ClientToServerEvents, ServerToClientEvents, object, SocketData> {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>(http, {
     path: "/socket.io",
     serveClient: false,
     cors: { origin: false },
+    maxHttpBufferSize: SOCKET_LIMITS.maxMessageBytes,
+  });
+  // Long-polling answers get the headers every other answer of the console gets (proxy.ts).
+  // (Lower-case names: engine.io sets its own that way, and two spellings would send both.)
+  const engineHeaders = Object.entries({ ...SECURITY_HEADERS, "Content-Security-Policy": API_CSP, "Cache-Control": API_CACHE_CONTROL });
+  io.engine.on("headers", (headers: Record<string, string>) => {
+    for (const [k, v] of engineHeaders) headers[k.toLowerCase()] = v;
   });
 
   io.use(async (socket, next) => {
@@ -49,9 +62,8 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
     const verdict = checkOrigin({ get: (n) => (typeof h[n] === "string" ? (h[n] as string) : null) }, rt.env.NEXTAUTH_URL);
     if (!verdict.ok) return next(new Error(`forbidden: ${verdict.reason}`));
     try {
-      const raw = sessionCookie(socket.request.headers.cookie);
-      const token = raw ? await decode({ token: raw, secret: rt.env.NEXTAUTH_SECRET }) : null;
-      const actor = await actorByUserId(token?.uid);
+      // A live server-side session (lib/auth/service.ts); connecting is not activity.
+      const actor = await actorFromCookieHeader(socket.request.headers.cookie, { activity: false });
       if (!actor) return next(new Error("unauthenticated: sign in first"));
       socket.data.actor = actor;
       next();
@@ -61,12 +73,32 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
   });
 
   io.on("connection", (socket) => {
+    // Every event is metered (lib/realtime/limits.ts): past the limit it is refused with
+    // app:error rate_limited (and a refused acknowledgement when it asked for one); a socket that
+    // keeps going is disconnected.
+    const meter = new SocketMeter();
+    socket.use(([event, ...args], next) => {
+      if (!socket.connected) return; // what was already in flight when it was disconnected
+      const verdict = meter.check(String(event));
+      if (verdict.ok) return next();
+      socket.emit("app:error", { code: "rate_limited", message: verdict.message });
+      const ack = args.at(-1);
+      if (typeof ack === "function") ack({ ok: false, code: "rate_limited", message: verdict.message });
+      if (verdict.disconnect) socket.disconnect(true);
+    });
+
     socket.on("subscribe", (raw, ack) => {
       const reply = typeof ack === "function" ? ack : () => undefined;
+      const refuse = (code: "bad_request" | "forbidden", message: string) => {
+        socket.emit("app:error", { code, message });
+        reply({ ok: false, code, message });
+      };
       const parsed = subscribeSchema.safeParse(raw);
-      if (!parsed.success) return reply({ ok: false, code: "bad_request", message: `Unknown topic; known topics: ${TOPICS.join(", ")}.` });
+      if (!parsed.success) return refuse("bad_request", `Unknown topic; known topics: ${TOPICS.join(", ")}.`);
       const { topic } = parsed.data;
-      if (!can(socket.data.actor.role, TOPIC_ACTION[topic])) return reply({ ok: false, code: "forbidden", message: `Your role may not subscribe to ${topic}.` });
+      if (!can(socket.data.actor.role, TOPIC_ACTION[topic])) return refuse("forbidden", `Your role may not subscribe to ${topic}.`);
+      // Already held: its events keep coming, and a second snapshot would only repeat the first.
+      if (socket.rooms.has(topic)) return reply({ ok: true });
       void socket.join(topic);
       reply({ ok: true });
       if (topic === "overview") {
@@ -77,7 +109,7 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
 
     socket.on("telemetry:subscribe", (raw, ack) => {
       const reply = typeof ack === "function" ? ack : () => undefined;
-      const refuse = (code: "bad_request" | "forbidden", message: string) => {
+      const refuse = (code: "bad_request" | "forbidden" | "limit_exceeded", message: string) => {
         socket.emit("app:error", { code, message });
         reply({ ok: false, code, message });
       };
@@ -87,7 +119,13 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
       if (!can(socket.data.actor.role, "overview:read")) return refuse("forbidden", "Your role may not read telemetry.");
       const regionOk = panel === "tenants" ? regionId === "all" : rt.services.live.region(regionId) !== undefined;
       if (!regionOk) return refuse("bad_request", panel === "tenants" ? 'the tenants panel takes regionId "all"' : `unknown region "${regionId}"`);
-      void socket.join(room(panel, regionId));
+      const key = room(panel, regionId);
+      // Already held: the room's points keep coming, so there is nothing to send again.
+      if (socket.rooms.has(key)) return reply({ ok: true });
+      const held = [...socket.rooms].filter((r) => r.startsWith("telemetry:")).length;
+      const cap = telemetryRoomCap(rt.services.live.regions().length);
+      if (held >= cap) return refuse("limit_exceeded", `At most ${cap} telemetry subscriptions per connection: unsubscribe from one first.`);
+      void socket.join(key);
       reply({ ok: true });
       const reset = since === undefined || since < rt.services.live.oldest();
       const points = rt.services.live.pointsSince((s) => {
@@ -128,22 +166,56 @@ export function attachRealtime(http: HttpServer, rt: Runtime): Server<ClientToSe
   });
   rt.services.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").to("audit").emit("tenants:changed", e));
   rt.services.bus.on("regions:changed", (e) => io.to("overview").to("tenants").to("audit").emit("regions:changed", e));
+  rt.services.bus.on("audit:appended", (e) => io.to("audit").emit("audit:appended", e));
+  endSocketsOfEndedSessions(io, http, rt, opts.sessionCheckMs ?? 30_000);
   return io;
 }
 
-/** next-auth's session cookie (plain or __Secure-, possibly split into .0/.1 chunks). */
-export function sessionCookie(header: string | undefined): string | null {
-  if (!header) return null;
-  const jar = new Map<string, string>();
-  for (const part of header.split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0) jar.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
-  }
-  for (const name of ["__Secure-next-auth.session-token", "next-auth.session-token"]) {
-    if (jar.has(name)) return jar.get(name)!;
-    const chunks: string[] = [];
-    for (let n = 0; jar.has(`${name}.${n}`); n++) chunks.push(jar.get(`${name}.${n}`)!);
-    if (chunks.length) return chunks.join("");
-  }
-  return null;
+/**
+ * A1: a socket lives no longer than its session. Revoked here (sign-out, a role change, a
+ * timeout found on use): disconnected at once. Revoked elsewhere (another console instance) or
+ * idled out while only the socket was open: found by a re-check of every socket's session
+ * every `everyMs`. Each is told why (app:error session_ended) before it is disconnected.
+ */
+function endSocketsOfEndedSessions(
+  io: Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>,
+  http: HttpServer,
+  rt: Runtime,
+  everyMs: number,
+): void {
+  const end = (dead: (sid: string) => boolean) => {
+    for (const s of io.sockets.sockets.values()) {
+      const sid = s.data.actor?.sessionId;
+      if (!sid || !dead(sid)) continue;
+      s.emit("app:error", { code: "session_ended", message: "Your session has ended: sign in again." });
+      s.disconnect(true);
+    }
+  };
+  const off = rt.services.bus.on("sessions:revoked", (e) => {
+    const ids = new Set(e.sessionIds);
+    end((sid) => ids.has(sid));
+  });
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running || io.sockets.sockets.size === 0) return;
+    running = true;
+    try {
+      const ids = [...new Set([...io.sockets.sockets.values()].map((s) => s.data.actor?.sessionId).filter((x): x is string => !!x))];
+      const live = await liveSessionIds(rt.services.db, ids, sessionPolicy(rt.env));
+      end((sid) => !live.has(sid));
+    } catch (e) {
+      console.error(`[realtime] session re-check failed: ${e instanceof Error ? e.message : e}`);
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  timer.unref();
+  // io.close() closes the HTTP server too.
+  http.once("close", () => {
+    clearInterval(timer);
+    off();
+  });
 }
+
+/** next-auth's session cookie (plain or __Secure-, possibly split into .0/.1 chunks). */
+export { sessionCookie } from "@/lib/auth/token";

@@ -7,6 +7,9 @@ import { createHarness, type Harness } from "@/lib/testing/harness";
 import { setRuntime, type Runtime } from "@/lib/runtime";
 import type { Env } from "@/lib/env";
 import { attachRealtime } from "./server";
+import { revokeUserSessions } from "@/lib/auth/service";
+import { sessionCookieFor, withSession } from "@/lib/testing/sessions";
+import { DEMO_USERS } from "@/prisma/seed";
 import type { ClientToServerEvents, ServerToClientEvents, TelemetrySnapshot } from "./events";
 
 // The real socket server over a real HTTP port, with real next-auth session cookies.
@@ -22,7 +25,7 @@ beforeAll(async () => {
   const rt: Runtime = h.runtime({ NEXTAUTH_SECRET: SECRET });
   setRuntime(rt);
   http = createServer();
-  attachRealtime(http, rt);
+  attachRealtime(http, rt, { sessionCheckMs: 200 });
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   // Ten samples a second apart in the live window, after the harness's first one.
@@ -37,8 +40,19 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function client(userId: string | null, origin: string | null = "http://localhost:3000"): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-  const cookie = userId ? `next-auth.session-token=${await encode({ token: { uid: userId }, secret: SECRET })}` : "";
+/** A signed-in user's session cookie: a real session row (as sign-in makes) named by the token. */
+async function cookieOf(userId: string): Promise<{ cookie: string; sessionId: string }> {
+  const u = DEMO_USERS.find((x) => x.id === userId)!;
+  const actor = await withSession(h.database.prisma, { id: u.id, email: u.email, name: u.name, role: u.role });
+  return { cookie: await sessionCookieFor(actor, SECRET), sessionId: actor.sessionId };
+}
+
+async function client(
+  userId: string | null,
+  origin: string | null = "http://localhost:3000",
+  cookieHeader?: string,
+): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+  const cookie = cookieHeader ?? (userId ? (await cookieOf(userId)).cookie : "");
   const extraHeaders: Record<string, string> = origin === null ? { cookie } : { cookie, origin };
   const s: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, { transports: ["websocket"], extraHeaders, reconnection: false });
   clients.push(s);
@@ -51,6 +65,54 @@ describe("socket server", () => {
   it("refuses a handshake without a session", async () => {
     const s = await client(null);
     await expect(connected(s)).rejects.toThrow(/unauthenticated/);
+  });
+
+  it("refuses a token without a server-side session: one minted with only a user id, or naming a session that does not exist", async () => {
+    const bare = `next-auth.session-token=${await encode({ token: { uid: "u-admin" }, secret: SECRET })}`;
+    await expect(connected(await client(null, "http://localhost:3000", bare))).rejects.toThrow(/unauthenticated/);
+    const made = `next-auth.session-token=${await encode({ token: { uid: "u-admin", sid: "ses_made-up" }, secret: SECRET })}`;
+    await expect(connected(await client(null, "http://localhost:3000", made))).rejects.toThrow(/unauthenticated/);
+    // Someone else's session id under one's own user id does not work either.
+    const { sessionId } = await cookieOf("u-admin");
+    const borrowed = `next-auth.session-token=${await encode({ token: { uid: "u-overseer", sid: sessionId }, secret: SECRET })}`;
+    await expect(connected(await client(null, "http://localhost:3000", borrowed))).rejects.toThrow(/unauthenticated/);
+  });
+
+  it("disconnects the sockets of a revoked session at once, saying why; other sessions stay", async () => {
+    const mine = await cookieOf("u-compliance");
+    const a = await client(null, "http://localhost:3000", mine.cookie);
+    const b = await client(null, "http://localhost:3000", mine.cookie);
+    const other = await client("u-admin");
+    await Promise.all([connected(a), connected(b), connected(other)]);
+    const told = new Promise<{ code: string }>((r) => a.once("app:error", r));
+    const gone = Promise.all([a, b].map((s) => new Promise<string>((r) => s.once("disconnect", r))));
+    expect(await revokeUserSessions(h.database.prisma, "u-compliance", "role_changed", { bus: h.bus })).toContain(mine.sessionId);
+    expect(await told).toMatchObject({ code: "session_ended" });
+    expect(await gone).toEqual(["io server disconnect", "io server disconnect"]);
+    expect(other.connected).toBe(true);
+    // And the cookie no longer opens a socket.
+    await expect(connected(await client(null, "http://localhost:3000", mine.cookie))).rejects.toThrow(/unauthenticated/);
+  });
+
+  it("disconnects a socket whose session was revoked elsewhere (no event here) at the next re-check", async () => {
+    const mine = await cookieOf("u-overseer");
+    const s = await client(null, "http://localhost:3000", mine.cookie);
+    await connected(s);
+    const told = new Promise<{ code: string }>((r) => s.once("app:error", r));
+    // Another console instance revoked it: the database says so, this bus heard nothing.
+    await h.database.prisma.session.update({ where: { id: mine.sessionId }, data: { revokedAt: new Date(), revokedReason: "signed_out" } });
+    expect(await told).toMatchObject({ code: "session_ended" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.connected).toBe(false);
+  });
+
+  it("disconnects a socket whose session idled out while only the socket was open (the socket is not activity)", async () => {
+    const mine = await cookieOf("u-overseer");
+    const s = await client(null, "http://localhost:3000", mine.cookie);
+    await connected(s);
+    const told = new Promise<{ code: string }>((r) => s.once("app:error", r));
+    await h.database.prisma.session.update({ where: { id: mine.sessionId }, data: { lastSeenAt: new Date(Date.now() - 31 * 60_000) } });
+    expect(await told).toMatchObject({ code: "session_ended" });
   });
 
   it("refuses a valid session cookie sent from another site's page, or with no Origin", async () => {
@@ -81,7 +143,8 @@ describe("socket server", () => {
     expect(badRegion).toMatchObject({ ok: false, message: 'unknown region "penang_1"' });
     const badTopic = await s.emitWithAck("subscribe", { topic: "secrets" as never });
     expect(badTopic).toMatchObject({ ok: false, code: "bad_request" });
-    expect(errors).toHaveLength(2);
+    // subscribe refusals send app:error too, as telemetry:subscribe's do (the README says so).
+    expect(errors).toHaveLength(3);
   });
 
   it("sends a snapshot on subscribe, then deltas; a reconnecting client gets exactly what it missed", async () => {
@@ -114,5 +177,23 @@ describe("socket server", () => {
     const mLag = m.points.filter((p) => p.series === "kl_dc_1:galera:cross_region_lag_ms");
     expect(mLag.map((p) => p.t)).toEqual([...lag.slice(7).map((p) => p.t), base + 10_000]);
     expect(mLag.every((p) => p.t > lag[6].t)).toBe(true);
+  });
+
+  it("sends audit:appended to the audit room only", async () => {
+    const compliance = await client("u-compliance");
+    const overseer = await client("u-overseer");
+    await Promise.all([connected(compliance), connected(overseer)]);
+    expect(await compliance.emitWithAck("subscribe", { topic: "audit" })).toEqual({ ok: true });
+    expect(await overseer.emitWithAck("subscribe", { topic: "tenants" })).toEqual({ ok: true });
+    const leaked: string[] = [];
+    overseer.on("audit:appended", (e) => leaked.push(e.action));
+    const appended = new Promise((r) => compliance.once("audit:appended", r));
+    h.bus.emit("audit:appended", { action: "tenant.move", at: 1 });
+    expect(await appended).toEqual({ action: "tenant.move", at: 1 });
+    // An event both rooms get, sent after it: had the overseer been sent the first, it would be here by now.
+    const later = new Promise((r) => overseer.once("tenants:changed", r));
+    h.bus.emit("tenants:changed", { tenantIds: [], by: "test", at: 2 });
+    await later;
+    expect(leaked).toEqual([]);
   });
 });

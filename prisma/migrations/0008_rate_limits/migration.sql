@@ -2,7 +2,7 @@
 -- PostgreSQL store: one row per key, points used, expiry in epoch ms). On the embedded database
 -- the limiter keeps its counts in memory (one process) and this table stays empty.
 CREATE TABLE "rate_limits" (
-    "key" VARCHAR(255) NOT NULL,
+    "key" TEXT NOT NULL,
     "points" INTEGER NOT NULL DEFAULT 0,
     "expire" BIGINT,
 
