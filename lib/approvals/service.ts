@@ -5,33 +5,18 @@ import type { Bus } from "@/lib/realtime/bus";
 import { conflict, forbidden, notFound } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/service";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
+import { StaleTransitionError } from "@/lib/state-machine";
+import { transitionMoves } from "@/lib/moves/state-machine";
+import { initialApprovalState, transitionApproval } from "./state-machine";
+import type { ApprovalView, BreakGlassView } from "./types";
+
+export type { ApprovalView, BreakGlassView } from "./types";
 
 // T5 dual control: a move of a residency-locked tenant and a bulk (region-wide) move wait for a
 // second admin's approval, which expires unanswered. Break-glass lets one admin act alone for a
 // while, with a mandatory reason; everything is audited.
 
 export const APPROVAL_TTL_MS = 15 * 60_000;
-
-export interface ApprovalView {
-  id: string;
-  kind: string;
-  subjectId: string;
-  summary: string;
-  requestedBy: string;
-  requestedAt: string;
-  expiresAt: string;
-  state: "pending" | "approved" | "rejected" | "expired";
-  decidedBy: string | null;
-  decidedAt: string | null;
-}
-
-export interface BreakGlassView {
-  id: string;
-  actorEmail: string;
-  reason: string;
-  startedAt: string;
-  expiresAt: string;
-}
 
 type ApprovalRow = Awaited<ReturnType<PrismaClient["approval"]["findFirstOrThrow"]>>;
 
@@ -43,7 +28,7 @@ export const toApprovalView = (a: ApprovalRow): ApprovalView => ({
   requestedBy: a.requestedBy,
   requestedAt: a.requestedAt.toISOString(),
   expiresAt: a.expiresAt.toISOString(),
-  state: a.state as ApprovalView["state"],
+  state: a.state,
   decidedBy: a.decidedBy,
   decidedAt: a.decidedAt?.toISOString() ?? null,
 });
@@ -59,7 +44,7 @@ export async function createApproval(tx: Tx, a: { kind: string; subjectId: strin
       requestedBy: a.requestedBy,
       requestedAt: new Date(now),
       expiresAt: new Date(now + APPROVAL_TTL_MS),
-      state: "pending",
+      state: initialApprovalState(),
     },
   });
   return toApprovalView(row);
@@ -80,9 +65,14 @@ export async function decideApproval(ctx: ServiceContext, input: { approvalId: s
   if (a.expiresAt.getTime() <= Date.now()) throw conflict("conflict", `This request expired at ${a.expiresAt.toISOString().slice(11, 19)} UTC; ask again.`);
   const state = input.decision === "approve" ? "approved" : "rejected";
   const row = await db.$transaction(async (tx) => {
-    const upd = await tx.approval.updateMany({ where: { id: a.id, state: "pending" }, data: { state, decidedBy: actor.email, decidedAt: new Date() } });
-    if (upd.count === 0) throw conflict("conflict", "This request was decided by someone else a moment ago.");
-    await tx.move.updateMany({ where: { approvalId: a.id, state: "awaiting_approval" }, data: { state: input.decision === "approve" ? "queued" : "rejected", finishedAt: input.decision === "approve" ? null : new Date() } });
+    try {
+      await transitionApproval(tx, a.id, "pending", state, { decidedBy: actor.email, decidedAt: new Date() });
+    } catch (e) {
+      if (e instanceof StaleTransitionError) throw conflict("conflict", "This request was decided by someone else a moment ago.");
+      throw e;
+    }
+    const approved = input.decision === "approve";
+    await transitionMoves(tx, { approvalId: a.id }, "awaiting_approval", approved ? "queued" : "rejected", { finishedAt: approved ? null : new Date() });
     await recordAudit(tx, {
       actor,
       action: `approval.${input.decision}`,
@@ -100,13 +90,22 @@ export async function decideApproval(ctx: ServiceContext, input: { approvalId: s
   return toApprovalView(row);
 }
 
-/** Pending approvals past their expiry expire, and so do the moves waiting for them. */
+/**
+ * Pending approvals past their expiry expire, and so do the moves waiting for them. One decided
+ * meanwhile keeps its decision. Returns how many expired.
+ */
 export async function expireApprovals(db: PrismaClient, bus: Bus, now = Date.now()): Promise<number> {
   const due = await db.approval.findMany({ where: { state: "pending", expiresAt: { lte: new Date(now) } } });
+  let expired = 0;
   for (const a of due) {
-    await db.$transaction(async (tx) => {
-      await tx.approval.update({ where: { id: a.id }, data: { state: "expired", decidedAt: new Date(now) } });
-      await tx.move.updateMany({ where: { approvalId: a.id, state: "awaiting_approval" }, data: { state: "expired", finishedAt: new Date(now) } });
+    const done = await db.$transaction(async (tx) => {
+      try {
+        await transitionApproval(tx, a.id, "pending", "expired", { decidedAt: new Date(now) });
+      } catch (e) {
+        if (e instanceof StaleTransitionError) return false;
+        throw e;
+      }
+      await transitionMoves(tx, { approvalId: a.id }, "awaiting_approval", "expired", { finishedAt: new Date(now) });
       await recordAudit(tx, {
         actor: SYSTEM_ACTOR,
         action: "approval.expire",
@@ -116,10 +115,13 @@ export async function expireApprovals(db: PrismaClient, bus: Bus, now = Date.now
         after: { state: "expired" },
         reason: `no second admin answered within ${Math.round((a.expiresAt.getTime() - a.requestedAt.getTime()) / 60_000)} min: ${a.summary}`,
       });
+      return true;
     });
+    if (!done) continue;
+    expired++;
     await announce(db, bus, a.id);
   }
-  return due.length;
+  return expired;
 }
 
 async function announce(db: PrismaClient, bus: Bus, approvalId: string) {

@@ -1,6 +1,7 @@
 import type { PrismaClient, Tx } from "@/lib/db/types";
 import type { Actor } from "@/lib/auth/permissions";
 import { GENESIS_HASH, chainHash, storedForm, verifyChain, type ChainBreak, type ChainedContent } from "./chain";
+import type { AuditEntryView } from "./types";
 
 export type AuditOutcome = "succeeded" | "refused" | "failed";
 
@@ -85,8 +86,7 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** An audit entry as the API and the UI see it (JSON-safe: seq as text, time as ISO). */
-export type AuditEntryView = ChainedContent & { seq: string; prevHash: string; hash: string };
+export type { AuditEntryView } from "./types";
 
 export async function listAudit(db: PrismaClient, q: AuditQuery = {}): Promise<AuditEntryView[]> {
   const rows = await db.auditEntry.findMany({
