@@ -1,3 +1,4 @@
+import "server-only";
 import type { Runtime, WorkerHealth } from "@/lib/runtime";
 
 export interface ConsoleHealth {

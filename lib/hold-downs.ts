@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient } from "@/lib/db/types";
 
 // Hold-downs that survive a restart (table hold_downs). A worker keeps one `HoldDowns` per scope:

@@ -1,3 +1,4 @@
+import "server-only";
 import { openDatabase } from "@/lib/db/client";
 import { createFederation } from "@/lib/federation/index";
 import { LiveHealth } from "@/lib/telemetry/live";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient } from "@/lib/db/types";
 import type { Database } from "@/lib/db/client";
 import type { Federation } from "@/lib/federation/types";

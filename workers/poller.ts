@@ -1,3 +1,4 @@
+import "server-only";
 import type { ComponentHealth, Federation, RegionHealth } from "@/lib/federation/types";
 import { assembleRegion } from "@/lib/federation/assemble";
 import type { LiveHealth } from "@/lib/telemetry/live";

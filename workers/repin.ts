@@ -1,3 +1,4 @@
+import "server-only";
 import type { RegionHealth } from "@/lib/federation/types";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { contextFor, type Services } from "@/lib/context";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Bus } from "@/lib/realtime/bus";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { AlertEngine } from "@/lib/telemetry/alerts";

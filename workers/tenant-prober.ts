@@ -1,3 +1,4 @@
+import "server-only";
 import type { Federation, TenantProbe } from "@/lib/federation/types";
 import type { LiveHealth } from "@/lib/telemetry/live";
 import type { HistoryStore } from "@/lib/telemetry/history";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { defineMutation, defineQuery } from "@/lib/ops/operation";
 import { breakGlassSchema, decideSchema } from "./schemas";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { defineQuery } from "@/lib/ops/operation";
 import { queryInt, text } from "@/lib/validation";

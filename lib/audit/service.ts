@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient, Tx } from "@/lib/db/types";
 import type { Actor } from "@/lib/auth/permissions";
 import { GENESIS_HASH, chainHash, storedForm, verifyChain, type ChainBreak, type ChainedContent } from "./chain";

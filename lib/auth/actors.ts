@@ -1,3 +1,4 @@
+import "server-only";
 import { runtime } from "@/lib/runtime";
 import type { Actor } from "./permissions";
 import { authenticateSession, sessionPolicy } from "./service";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { defineMutation, defineQuery, type AuditTarget } from "@/lib/ops/operation";
 import { auditRefusalBounded } from "@/lib/ops/refusal-log";

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import type { PrismaClient, Tx } from "@/lib/db/types";
 import type { Bus } from "@/lib/realtime/bus";

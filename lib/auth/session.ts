@@ -1,3 +1,4 @@
+import "server-only";
 import { headers } from "next/headers";
 import { actorFromCookieHeader } from "./actors";
 import type { Actor } from "./permissions";

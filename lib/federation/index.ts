@@ -1,3 +1,4 @@
+import "server-only";
 import type { Federation, RegionRef } from "./types";
 import { SimFederation } from "./sim/sim-federation";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { currentActor } from "@/lib/auth/session";
 import { toErrorBody, type ErrorBody } from "@/lib/errors";

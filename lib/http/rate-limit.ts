@@ -1,3 +1,4 @@
+import "server-only";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Database } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import { currentActor } from "@/lib/auth/session";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ServiceContext } from "@/lib/context";
 import { checkResidency } from "@/lib/tenants/residency";
 import { notFound, badRequest } from "@/lib/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { can, ROLE_LABELS, type Actor } from "@/lib/auth/permissions";
 import { AppError, forbidden } from "@/lib/errors";
 import { runtime, runtimeContext } from "@/lib/runtime";

@@ -1,3 +1,4 @@
+import "server-only";
 import { AppError, badRequest } from "@/lib/errors";
 import { describeZodError } from "@/lib/validation";
 import type { ServiceContext } from "@/lib/context";

@@ -1,3 +1,4 @@
+import "server-only";
 import { recordAuditAlone } from "@/lib/audit/service";
 import type { ServiceContext } from "@/lib/context";
 import { AppError } from "@/lib/errors";

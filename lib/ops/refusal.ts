@@ -1,3 +1,4 @@
+import "server-only";
 import type { Tx } from "@/lib/db/types";
 import { recordAuditAlone, type AuditInput } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 import { decideApprovalOp, endBreakGlassOp, startBreakGlassOp } from "@/lib/approvals/operations";
 import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
 import { markRegionOp } from "@/lib/regions/operations";

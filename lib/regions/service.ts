@@ -1,3 +1,4 @@
+import "server-only";
 import type { ServiceContext } from "@/lib/context";
 import { AppError, conflict, notFound, withAuditContext } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/service";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient } from "@/lib/db/types";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { Bus } from "@/lib/realtime/bus";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient } from "@/lib/db/types";
 import type { Point } from "./series";
 import type { HistoryPoint, HistoryResult } from "./types";

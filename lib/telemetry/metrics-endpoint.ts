@@ -1,3 +1,4 @@
+import "server-only";
 import { timingSafeEqual, createHash } from "node:crypto";
 import { currentActor } from "@/lib/auth/session";
 import { countResidencyViolationsPrevented } from "@/lib/audit/service";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { defineQuery } from "@/lib/ops/operation";
 import { routeTable } from "@/lib/tenants/service";

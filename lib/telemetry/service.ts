@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient } from "@/lib/db/types";
 import { badRequest } from "@/lib/errors";
 import type { HistoryStore } from "./history";

@@ -1,3 +1,4 @@
+import "server-only";
 import { defineMutation, defineQuery } from "@/lib/ops/operation";
 import { switchRegionSchema, tenantFilterSchema } from "./schemas";
 import { listTenants, switchTenantRegion } from "./service";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { PrismaClient, Tenant } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
 import { AppError, badRequest, conflict, notFound, withAuditContext } from "@/lib/errors";

@@ -1,3 +1,4 @@
+import "server-only";
 // GPU figures for a region's inference component (DCGM exporter or nvidia-smi).
 import type { Figure } from "@/lib/federation/types";
 import { meanUtil } from "./parse";

@@ -1,3 +1,4 @@
+import "server-only";
 // GPU metrics: DCGM exporter over HTTP, or nvidia-smi on this host when that is what exists.
 import { execFile } from "node:child_process";
 import { ConnectorError, fetchText } from "../errors";

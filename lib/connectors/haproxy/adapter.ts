@@ -1,3 +1,4 @@
+import "server-only";
 // What the console needs from HAProxy: stats, server states, routing map changes (runtime API
 // and map file together, so a reload keeps them), and per-region router health.
 import { rename, writeFile } from "node:fs/promises";

@@ -1,3 +1,4 @@
+import "server-only";
 // Raw HAProxy runtime API: one command per connection on the stats socket (unix or TCP),
 // non-interactive mode (HAProxy answers and closes). Every call has a deadline.
 import net from "node:net";

@@ -1,3 +1,4 @@
+import "server-only";
 // MariaDB / Galera operations and health for the console: wsrep state, cross-region replicas,
 // heartbeat lag, read_only fencing, promotion and demotion.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";

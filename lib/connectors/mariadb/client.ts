@@ -1,3 +1,4 @@
+import "server-only";
 // Raw MariaDB protocol (mysql2). One lazily opened connection per endpoint, re-opened after any
 // failure; every call has a deadline and fails with a typed ConnectorError.
 import mysql from "mysql2/promise";

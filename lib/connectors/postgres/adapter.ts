@@ -1,3 +1,4 @@
+import "server-only";
 // PostgreSQL operations and health: role, streaming state, heartbeat lag (ms) and LSN lag
 // (bytes), promotion, WAL replay pause/resume for drills.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";

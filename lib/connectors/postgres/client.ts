@@ -1,3 +1,4 @@
+import "server-only";
 // Raw PostgreSQL protocol (node-postgres). One lazily opened client per endpoint, dropped after
 // any failure; every call has a deadline and fails with a typed ConnectorError.
 import pg from "pg";

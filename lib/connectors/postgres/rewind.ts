@@ -1,3 +1,4 @@
+import "server-only";
 // Rejoin a former primary as a replica of the new one: stop it, pg_rewind it onto the new
 // primary's timeline (-R writes standby.signal + primary_conninfo), start it. Runs the
 // PostgreSQL binaries on this host (as the cluster's OS user when we are root).

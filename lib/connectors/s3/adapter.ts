@@ -1,3 +1,4 @@
+import "server-only";
 // Object-store health for one region: endpoint liveness, replication lag into it by canary
 // object, and the replication backlog towards it.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";

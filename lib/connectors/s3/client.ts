@@ -1,3 +1,4 @@
+import "server-only";
 // Raw S3 API (AWS SDK v3) plus MinIO's health endpoint, each call with a deadline and typed errors.
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { ConnectorError, fetchText, withDeadline } from "../errors";

@@ -1,3 +1,4 @@
+import "server-only";
 // Inference health of one region: vLLM /health and /metrics, plus the GPUs behind it.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import type { GpuClient } from "../gpu/client";

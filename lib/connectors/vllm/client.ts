@@ -1,3 +1,4 @@
+import "server-only";
 // Raw vLLM HTTP: /health (200 = engine alive) and /metrics (Prometheus text).
 import { fetchText } from "../errors";
 

@@ -1,3 +1,4 @@
+import "server-only";
 // HTTP to the lab's region apps and router, with a deadline and typed failures.
 import { FederationError } from "../types";
 

@@ -1,3 +1,4 @@
+import "server-only";
 // The `lab` federation: the real servers started by lab/up on this machine, reached through the
 // connectors in lib/connectors (the same code would talk to a real federation).
 import { ConnectorError } from "@/lib/connectors/errors";
