@@ -49,7 +49,12 @@ const p1 = procSample(c.pid);
 const rows1 = await auditRows();
 
 // 2. Subscriptions: one overseer socket asks for the overview snapshot over and over.
-const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(c.url, { path: "/socket.io", transports: ["websocket"], extraHeaders: { cookie: overseer, origin }, reconnection: false });
+const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(c.url, {
+  path: "/socket.io",
+  transports: ["websocket"],
+  extraHeaders: { cookie: overseer, origin },
+  reconnection: false,
+});
 await new Promise<void>((resolve, reject) => (s.on("connect", () => resolve()), s.on("connect_error", reject)));
 let bytes = 0;
 let errors = 0;
@@ -86,11 +91,23 @@ const result = {
   },
 };
 console.table({
-  "refused writes": { count: requests, "audit rows": result.refusedWrites.auditRowsWritten, "CPU s": result.refusedWrites.consoleCpuSeconds, "RSS MiB before → after": `${result.refusedWrites.consoleRssMiB.before} → ${result.refusedWrites.consoleRssMiB.after}` },
-  subscriptions: { count: subscriptions, "MiB sent": result.subscriptions.bytesReceivedMiB, "CPU s": result.subscriptions.consoleCpuSeconds, "RSS MiB before → after": `${result.subscriptions.consoleRssMiB.before} → ${result.subscriptions.consoleRssMiB.after}` },
+  "refused writes": {
+    count: requests,
+    "audit rows": result.refusedWrites.auditRowsWritten,
+    "CPU s": result.refusedWrites.consoleCpuSeconds,
+    "RSS MiB before → after": `${result.refusedWrites.consoleRssMiB.before} → ${result.refusedWrites.consoleRssMiB.after}`,
+  },
+  subscriptions: {
+    count: subscriptions,
+    "MiB sent": result.subscriptions.bytesReceivedMiB,
+    "CPU s": result.subscriptions.consoleCpuSeconds,
+    "RSS MiB before → after": `${result.subscriptions.consoleRssMiB.before} → ${result.subscriptions.consoleRssMiB.after}`,
+  },
 });
 console.log("statuses of the refused writes:", result.refusedWrites.statuses, `in ${result.refusedWrites.seconds} s`);
 console.log(`subscriptions: ${errors} app:error events, ${disconnected ? "disconnected by the console" : "still connected"}`);
-console.log("\nbefore the hardening (measured in the issue): 1,000 refused POSTs wrote 1,000 audit rows; 10,000 subscriptions sent 369 MiB and grew the console from 700 MiB to 1.77 GiB");
+console.log(
+  "\nbefore the hardening (measured in the issue): 1,000 refused POSTs wrote 1,000 audit rows; 10,000 subscriptions sent 369 MiB and grew the console from 700 MiB to 1.77 GiB",
+);
 mkdirSync("bench/out", { recursive: true });
 writeFileSync("bench/out/abuse.json", JSON.stringify(result, null, 2));

@@ -41,23 +41,25 @@ for (const n of clientCounts) {
   const ages: number[] = [];
   let recording = false;
   await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<void>((resolve, reject) => {
-        const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(consoleProc.url, {
-          path: "/socket.io",
-          transports: ["websocket"],
-          extraHeaders: { cookie, origin: new URL(consoleProc.url).origin },
-          reconnection: false,
-        });
-        s.on("health:sample", (sample) => {
-          if (!recording) return;
-          const now = Date.now();
-          for (const r of sample.regions) for (const c of r.components) if (c.status !== "unknown") ages.push(now - c.measuredAt);
-        });
-        s.on("connect", () => s.emit("subscribe", { topic: "overview" }, (a) => (a.ok ? resolve() : reject(new Error(a.message)))));
-        s.on("connect_error", reject);
-        sockets.push(s);
-      }),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(consoleProc.url, {
+            path: "/socket.io",
+            transports: ["websocket"],
+            extraHeaders: { cookie, origin: new URL(consoleProc.url).origin },
+            reconnection: false,
+          });
+          s.on("health:sample", (sample) => {
+            if (!recording) return;
+            const now = Date.now();
+            for (const r of sample.regions) for (const c of r.components) if (c.status !== "unknown") ages.push(now - c.measuredAt);
+          });
+          s.on("connect", () => s.emit("subscribe", { topic: "overview" }, (a) => (a.ok ? resolve() : reject(new Error(a.message)))));
+          s.on("connect_error", reject);
+          sockets.push(s);
+        }),
     ),
   );
   await new Promise((r) => setTimeout(r, 3000));
@@ -91,7 +93,9 @@ const f = (v: number) => v.toFixed(0).padStart(6);
 console.log("measurement → client arrival, per component sample (ms); console CPU (% of one core) and RSS (MiB)");
 console.log("clients  deliveries     p50     p95     p99     max   cpu%    rss");
 for (const r of rows)
-  console.log(`${String(r.clients).padStart(7)} ${String(r.deliveries).padStart(11)} ${f(r.p50)}  ${f(r.p95)}  ${f(r.p99)}  ${f(r.max)} ${r.cpuPct.toFixed(1).padStart(6)} ${r.rssMiB.toFixed(0).padStart(6)}`);
+  console.log(
+    `${String(r.clients).padStart(7)} ${String(r.deliveries).padStart(11)} ${f(r.p50)}  ${f(r.p95)}  ${f(r.p99)}  ${f(r.max)} ${r.cpuPct.toFixed(1).padStart(6)} ${r.rssMiB.toFixed(0).padStart(6)}`,
+  );
 const target = rows.find((r) => r.clients === 200);
 if (target) console.log(`\ntarget: p95 < 500 ms at 200 clients → ${target.p95 < 500 ? "met" : "NOT met"} (${target.p95.toFixed(0)} ms)`);
 mkdirSync("bench/out", { recursive: true });

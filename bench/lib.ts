@@ -38,7 +38,10 @@ export async function startConsole(mode: "sim" | "lab", extraEnv: Record<string,
   const t0 = Date.now();
   while (Date.now() - t0 < 90_000) {
     if (child.exitCode !== null) throw new Error(`console exited:\n${log}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 300));
   }
@@ -87,7 +90,11 @@ function tree(root: number): number[] {
   const out = [root];
   for (let i = 0; i < out.length; i++) {
     try {
-      const kids = execFileSync("pgrep", ["-P", String(out[i])], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+      const kids = execFileSync("pgrep", ["-P", String(out[i])], { encoding: "utf8" })
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map(Number);
       out.push(...kids);
     } catch {
       /* no children */

@@ -39,7 +39,11 @@ for (let i = 1; i <= EXTRA; i++) {
 
 const cookie = await signIn(c.url, "admin@federation.local");
 const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const r = await fetch(`${c.url}${p}`, { method, headers: { cookie, origin: new URL(c.url).origin, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  const r = await fetch(`${c.url}${p}`, {
+    method,
+    headers: { cookie, origin: new URL(c.url).origin, "content-type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const j = (await r.json()) as { data: T; error?: { message: string } };
   if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${j.error?.message}`);
   return j.data;
@@ -61,7 +65,16 @@ async function waitMoves(ids: string[], timeoutMs = 600_000): Promise<Move[]> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // 1. Single moves KL DC → Cyberjaya, each under a writer.
-const singleTenants = ["klinik-kuantan", "klinik-taiping", "klinik-kangar", "klinik-alor-setar", "klinik-george-town", "klinik-ipoh-greentown", "klinik-kluang", "klinik-batu-pahat"].slice(0, singles);
+const singleTenants = [
+  "klinik-kuantan",
+  "klinik-taiping",
+  "klinik-kangar",
+  "klinik-alor-setar",
+  "klinik-george-town",
+  "klinik-ipoh-greentown",
+  "klinik-kluang",
+  "klinik-batu-pahat",
+].slice(0, singles);
 const unavailable: number[] = [];
 const pauses: number[] = [];
 let lost = 0;
@@ -73,7 +86,10 @@ for (const t of singleTenants) {
   const [done] = await waitMoves([move.id]);
   await sleep(500);
   const ledger = await writer.stop();
-  const missing = await missingIn("cyberjaya_1", ledger.acked.map((w) => w.id));
+  const missing = await missingIn(
+    "cyberjaya_1",
+    ledger.acked.map((w) => w.id),
+  );
   lost += missing.length;
   acked += ledger.acked.length;
   unavailable.push(Math.max(0, ...ledger.unavailableWindows.map((w) => w.ms)));
@@ -90,10 +106,22 @@ async function bulk(tenantIds: string[], to: string) {
   const done = await waitMoves(r.moves.map((m) => m.id));
   const ms = Date.now() - t0;
   const p = done.map((m) => m.writePauseMs ?? 0).sort((a, b) => a - b);
-  return { requested: tenantIds.length, moved: done.filter((m) => m.state === "completed").length, refused: r.refused.length, ms, pauseP50: percentile(p, 0.5), pauseP95: percentile(p, 0.95) };
+  return {
+    requested: tenantIds.length,
+    moved: done.filter((m) => m.state === "completed").length,
+    refused: r.refused.length,
+    ms,
+    pauseP50: percentile(p, 0.5),
+    pauseP95: percentile(p, 0.95),
+  };
 }
-const bulk5 = await bulk(singleTenants.concat(["klinik-muar", "klinik-kuching", "klinik-sibu"]).slice(0, 5), singleTenants.length >= 5 ? "kl_dc_1" : "cyberjaya_1");
-const inKl = (await db.query(`SELECT id FROM tenants WHERE serving_region_id = 'kl_dc_1' AND cardinality(allowed_regions) = 0 ORDER BY id LIMIT 50`)).rows.map((r) => r.id as string);
+const bulk5 = await bulk(
+  singleTenants.concat(["klinik-muar", "klinik-kuching", "klinik-sibu"]).slice(0, 5),
+  singleTenants.length >= 5 ? "kl_dc_1" : "cyberjaya_1",
+);
+const inKl = (await db.query(`SELECT id FROM tenants WHERE serving_region_id = 'kl_dc_1' AND cardinality(allowed_regions) = 0 ORDER BY id LIMIT 50`)).rows.map(
+  (r) => r.id as string,
+);
 const bulk50 = await bulk(inKl, "cyberjaya_1");
 
 await api("DELETE", "/api/break-glass");
@@ -103,10 +131,19 @@ execFileSync("bash", ["scripts/pg-server.sh", "stop", `${pgDir}/pg`]);
 
 const f = (v: number) => `${Math.round(v)} ms`;
 console.log(`\nsingle moves KL DC → Cyberjaya under continuous writes (${singleTenants.length} tenants, ${acked} writes acknowledged, ${lost} lost)`);
-console.log(`  write-unavailability seen by the writer: p50 ${f(percentile(unavailable, 0.5))}, p95 ${f(percentile(unavailable, 0.95))}, max ${f(unavailable.at(-1) ?? NaN)}`);
+console.log(
+  `  write-unavailability seen by the writer: p50 ${f(percentile(unavailable, 0.5))}, p95 ${f(percentile(unavailable, 0.95))}, max ${f(unavailable.at(-1) ?? NaN)}`,
+);
 console.log(`  write pause recorded by the move:       p50 ${f(percentile(pauses, 0.5))}, p95 ${f(percentile(pauses, 0.95))}`);
-console.log(`bulk move of ${bulk5.requested}: ${bulk5.moved} moved in ${f(bulk5.ms)} (concurrency ${concurrency}); per-tenant pause p50 ${f(bulk5.pauseP50)}, p95 ${f(bulk5.pauseP95)}`);
-console.log(`bulk move of ${bulk50.requested}: ${bulk50.moved} moved in ${f(bulk50.ms)} (concurrency ${concurrency}); per-tenant pause p50 ${f(bulk50.pauseP50)}, p95 ${f(bulk50.pauseP95)}`);
+console.log(
+  `bulk move of ${bulk5.requested}: ${bulk5.moved} moved in ${f(bulk5.ms)} (concurrency ${concurrency}); per-tenant pause p50 ${f(bulk5.pauseP50)}, p95 ${f(bulk5.pauseP95)}`,
+);
+console.log(
+  `bulk move of ${bulk50.requested}: ${bulk50.moved} moved in ${f(bulk50.ms)} (concurrency ${concurrency}); per-tenant pause p50 ${f(bulk50.pauseP50)}, p95 ${f(bulk50.pauseP95)}`,
+);
 mkdirSync("bench/out", { recursive: true });
-writeFileSync("bench/out/moves.json", JSON.stringify({ at: new Date().toISOString(), concurrency, singles: { unavailable, pauses, acked, lost }, bulk5, bulk50 }, null, 2));
+writeFileSync(
+  "bench/out/moves.json",
+  JSON.stringify({ at: new Date().toISOString(), concurrency, singles: { unavailable, pauses, acked, lost }, bulk5, bulk50 }, null, 2),
+);
 process.exit(lost ? 1 : 0);

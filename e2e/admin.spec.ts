@@ -11,7 +11,8 @@ test("admin: the overview is live — figures change and their age stays fresh",
   await expect(kl).toHaveAttribute("data-status", "healthy");
   for (const kind of ["router", "galera", "postgres", "object_store", "inference"]) await expect(kl.getByTestId(`component-${kind}`)).toBeVisible();
 
-  const read = async () => [await kl.getByTestId("lag").innerText(), await kl.getByTestId("gpu").innerText(), await kl.getByTestId("rps").innerText()].join("|");
+  const read = async () =>
+    [await kl.getByTestId("lag").innerText(), await kl.getByTestId("gpu").innerText(), await kl.getByTestId("rps").innerText()].join("|");
   const first = await read();
   expect(first).toMatch(/ms\|[\d.]+ %\|[\d,.]+ req\/s/);
   await expect.poll(read, { timeout: 8000, intervals: [1000] }).not.toBe(first);
@@ -85,7 +86,10 @@ test("admin: mark a region down and up; the overview says so within two seconds"
   const page = await newSignedInPage(browser, "admin", "dark");
   const cyb = page.getByTestId("region-cyberjaya_1");
   await cyb.getByTestId("mark-cyberjaya_1").click();
-  await page.getByRole("dialog").getByLabel(/Reason/).fill("drill: Cyberjaya power loss");
+  await page
+    .getByRole("dialog")
+    .getByLabel(/Reason/)
+    .fill("drill: Cyberjaya power loss");
   await page.getByRole("dialog").getByRole("button", { name: "Mark down" }).click();
   await expect(cyb).toHaveAttribute("data-status", "down", { timeout: 2000 });
   // The alert is confirmed by a second sample (one second later), so it may trail the card slightly.

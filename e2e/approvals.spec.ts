@@ -52,8 +52,14 @@ test("bulk move of the East Malaysia clinics, approved by a second admin, watche
 test("break-glass needs a reason and an expiry, and shows a banner to everyone while it lasts", async ({ page, browser }) => {
   await signIn(page, "admin2");
   await page.getByRole("button", { name: /Break glass/ }).click();
-  await page.getByRole("dialog").getByLabel(/Reason/).fill("Cyberjaya evacuation drill, no second admin on shift");
-  await page.getByRole("dialog").getByLabel(/Expires after/).fill("5");
+  await page
+    .getByRole("dialog")
+    .getByLabel(/Reason/)
+    .fill("Cyberjaya evacuation drill, no second admin on shift");
+  await page
+    .getByRole("dialog")
+    .getByLabel(/Expires after/)
+    .fill("5");
   // A1: it needs the password again; a wrong one is refused and nothing starts.
   await page
     .getByRole("dialog")

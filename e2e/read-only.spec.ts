@@ -13,7 +13,10 @@ test("overseer: no switch or region controls, and a direct POST is refused with 
   await expect(page.getByRole("button", { name: /to another region/ })).toHaveCount(0);
   const before = (await page.getByTestId("tenant-klinik-miri").getByTestId("serving").locator("span").first().textContent())!;
 
-  const res = await page.request.post("/api/tenants/klinik-miri/region", { headers: sameOrigin(page), data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
+  const res = await page.request.post("/api/tenants/klinik-miri/region", {
+    headers: sameOrigin(page),
+    data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 },
+  });
   expect(res.status()).toBe(403);
   expect((await res.json()).error.message).toMatch(/Clinical overseer\) may not do this/);
   const mark = await page.request.post("/api/regions/kl_dc_1/mark", { headers: sameOrigin(page), data: { down: true } });
@@ -27,7 +30,10 @@ test("overseer: no switch or region controls, and a direct POST is refused with 
 test("compliance: reads tenants and the audit log, cannot switch; its own refused attempt is in the log", async ({ page }) => {
   await signIn(page, "compliance");
   // Stands alone: it makes the refused attempt it then looks for.
-  const res = await page.request.post("/api/tenants/klinik-miri/region", { headers: sameOrigin(page), data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 } });
+  const res = await page.request.post("/api/tenants/klinik-miri/region", {
+    headers: sameOrigin(page),
+    data: { targetRegionId: "cyberjaya_1", expectedVersion: 1 },
+  });
   expect(res.status()).toBe(403);
   const receipt = (await res.json()).error.details.receipt;
   expect(receipt).toMatchObject({ auditSeq: expect.stringMatching(/^\d+$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });

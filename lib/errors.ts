@@ -43,8 +43,7 @@ export function withAuditContext(err: AppError, audit: NonNullable<AppError["aud
   return err;
 }
 
-export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
-  new AppError(409, code, message, details);
+export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) => new AppError(409, code, message, details);
 
 export interface ErrorBody {
   error: { code: ErrorCode | "internal"; message: string; details?: Record<string, unknown> };

@@ -208,7 +208,12 @@ export class Orchestrator implements Worker {
     });
   }
 
-  private async exec(key: StepKey, m: { id: string; tenantId: string; fromRegionId: string; toRegionId: string }, slug: string, ctx: ServiceContext): Promise<string> {
+  private async exec(
+    key: StepKey,
+    m: { id: string; tenantId: string; fromRegionId: string; toRegionId: string },
+    slug: string,
+    ctx: ServiceContext,
+  ): Promise<string> {
     const f = this.federation;
     switch (key) {
       case "preflight": {

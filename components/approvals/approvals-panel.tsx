@@ -51,7 +51,13 @@ export function ApprovalsPanel() {
                 </div>
               </div>
               <div style={{ display: "flex", gap: 6 }}>
-                <button type="button" className="btn primary" disabled={mine} title={mine ? "Another admin must approve your request" : undefined} onClick={() => decide(a.id, "approve")}>
+                <button
+                  type="button"
+                  className="btn primary"
+                  disabled={mine}
+                  title={mine ? "Another admin must approve your request" : undefined}
+                  onClick={() => decide(a.id, "approve")}
+                >
                   <Check size={14} aria-hidden /> Approve
                 </button>
                 <button type="button" className="btn danger" disabled={mine} onClick={() => decide(a.id, "reject")}>

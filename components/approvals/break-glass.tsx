@@ -90,8 +90,8 @@ export function BreakGlassButton() {
         <form onSubmit={start}>
           <h2 id="bg-title">Break glass</h2>
           <p className="muted small">
-            For an emergency: your moves and bulk moves start without a second admin&apos;s approval until it expires. Everyone sees that it is
-            active and why; every action under it is audited with this reason.
+            For an emergency: your moves and bulk moves start without a second admin&apos;s approval until it expires. Everyone sees that it is active and why;
+            every action under it is audited with this reason.
           </p>
           <label className="field">
             Reason (at least 10 characters)

@@ -21,7 +21,12 @@ export function AuditView() {
   // The audit room brings audit:appended; every change event refreshes the log (LiveQueries).
   useTopic("audit");
   const q = useQuery({ queryKey: queryKeys.audit.list({}), queryFn: () => fetchJson<AuditData>("/api/audit?limit=200") });
-  if (q.error) return <div className="error-box" role="alert">Could not load the audit log: {q.error.message}</div>;
+  if (q.error)
+    return (
+      <div className="error-box" role="alert">
+        Could not load the audit log: {q.error.message}
+      </div>
+    );
   const d = q.data;
   return (
     <>

@@ -75,21 +75,28 @@ export const BulkMoveDialog = forwardRef<BulkMoveDialogHandle, { regions: Region
             </label>
             <label className="field" style={{ marginTop: 8 }}>
               Reason (recorded in the audit log)
-              <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. East Malaysia clinics to Cyberjaya" />
+              <input
+                className="input"
+                value={reason}
+                maxLength={500}
+                onChange={(e) => setReason(e.target.value)}
+                placeholder="e.g. East Malaysia clinics to Cyberjaya"
+              />
             </label>
             <label className="check" style={{ marginTop: 8 }} data-testid="bulk-rehome">
               <input type="checkbox" checked={rehome} onChange={(e) => setRehome(e.target.checked)} /> Make {name(target)} their primary region (re-home)
             </label>
             <p className="small muted">
-              Each tenant gets its own staged move (pre-flight, fence, catch-up, flip, verify), two at a time. A bulk move is region-wide: a second
-              admin must approve it unless you hold break-glass.
+              Each tenant gets its own staged move (pre-flight, fence, catch-up, flip, verify), two at a time. A bulk move is region-wide: a second admin must
+              approve it unless you hold break-glass.
             </p>
           </>
         )}
         {result && (
           <div className="ok-box" data-testid="bulk-result">
             {result.moves.length} moves to {name(target)}
-            {result.moves[0]?.rehome ? ` (re-home: ${name(target)} becomes their primary)` : ""} {result.approval ? "wait for a second admin's approval" : "are queued"}.
+            {result.moves[0]?.rehome ? ` (re-home: ${name(target)} becomes their primary)` : ""}{" "}
+            {result.approval ? "wait for a second admin's approval" : "are queued"}.
             {result.refused.length > 0 && (
               <ul className="small" style={{ margin: "6px 0 0" }}>
                 {result.refused.map((r) => (

@@ -58,7 +58,13 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
     setBusy(true);
     setError(null);
     // The key makes a double submit start one move.
-    const res = await runOperation("tenant.move", { tenantId: tenant.id, targetRegionId: target, reason: reason || undefined, rehome: rehome || undefined, idempotencyKey });
+    const res = await runOperation("tenant.move", {
+      tenantId: tenant.id,
+      targetRegionId: target,
+      reason: reason || undefined,
+      rehome: rehome || undefined,
+      idempotencyKey,
+    });
     setBusy(false);
     void qc.invalidateQueries({ queryKey: queryKeys.moves.all });
     void qc.invalidateQueries({ queryKey: queryKeys.tenants.all });
@@ -72,9 +78,9 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
         <form onSubmit={submit}>
           <h2 id="move-title">Move {tenant.name}</h2>
           <p className="muted small">
-            Served now by <strong>{name(tenant.servingRegionId)}</strong> · primary {name(tenant.primaryRegionId)}. A move fences the tenant&apos;s
-            writes, waits until the target has every acknowledged write, flips the router, verifies a read and a write, then unfences. If
-            verification fails it rolls back.
+            Served now by <strong>{name(tenant.servingRegionId)}</strong> · primary {name(tenant.primaryRegionId)}. A move fences the tenant&apos;s writes,
+            waits until the target has every acknowledged write, flips the router, verifies a read and a write, then unfences. If verification fails it rolls
+            back.
           </p>
           {!moveId && (
             <>
@@ -82,7 +88,14 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
                 <legend className="small muted">Target region</legend>
                 {regions.map((r) => (
                   <label key={r.id} className="choice" aria-disabled={r.id === tenant.servingRegionId}>
-                    <input type="radio" name="target" value={r.id} checked={target === r.id} disabled={r.id === tenant.servingRegionId} onChange={() => setTarget(r.id)} />
+                    <input
+                      type="radio"
+                      name="target"
+                      value={r.id}
+                      checked={target === r.id}
+                      disabled={r.id === tenant.servingRegionId}
+                      onChange={() => setTarget(r.id)}
+                    />
                     <span>
                       <strong>{r.name}</strong> <span className="muted small">{r.id}</span>
                       {r.id === tenant.servingRegionId && <span className="small"> — serving this tenant now</span>}
@@ -104,17 +117,25 @@ export const MoveDialog = forwardRef<MoveDialogHandle, { regions: RegionView[] }
                     ))}
                   </ul>
                   <p className="small">
-                    Expected write pause: <strong className="num">{pf.data.expectedWritePauseMs === null ? "unknown" : `≈ ${formatDuration(pf.data.expectedWritePauseMs)}`}</strong>{" "}
+                    Expected write pause:{" "}
+                    <strong className="num">{pf.data.expectedWritePauseMs === null ? "unknown" : `≈ ${formatDuration(pf.data.expectedWritePauseMs)}`}</strong>{" "}
                     {!pf.data.ok && <span className="error-text"> — the console will refuse this move.</span>}
                   </p>
                 </>
               )}
               <label className="field">
                 Reason (recorded in the audit log)
-                <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder="e.g. closer to East Malaysia" />
+                <input
+                  className="input"
+                  value={reason}
+                  maxLength={500}
+                  onChange={(e) => setReason(e.target.value)}
+                  placeholder="e.g. closer to East Malaysia"
+                />
               </label>
               <label className="check" data-testid="rehome">
-                <input type="checkbox" checked={rehome} onChange={(e) => setRehome(e.target.checked)} /> Make {name(target)} this tenant&apos;s primary region (re-home)
+                <input type="checkbox" checked={rehome} onChange={(e) => setRehome(e.target.checked)} /> Make {name(target)} this tenant&apos;s primary region
+                (re-home)
                 <span className="small muted"> — a second admin must approve; it is not moved back after a recovery</span>
               </label>
             </>

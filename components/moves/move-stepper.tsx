@@ -34,7 +34,9 @@ export function MoveStepper({ move, now, names, compact }: { move: MoveView; now
         <span>
           {names(move.fromRegionId)} → {names(move.toRegionId)}
         </span>
-        {move.kind !== "planned" && <span className="tag">{move.kind === "repin" ? "re-pin after recovery" : "evacuation: returns when the primary recovers"}</span>}
+        {move.kind !== "planned" && (
+          <span className="tag">{move.kind === "repin" ? "re-pin after recovery" : "evacuation: returns when the primary recovers"}</span>
+        )}
         <span className="muted small">
           by {move.requestedBy} · {new Date(move.createdAt).toLocaleTimeString("en-GB")}
         </span>

@@ -50,7 +50,10 @@ export function MovesPanel() {
                   {g.moves.map((m) => (
                     <tr key={m.id} data-testid={`move-row-${m.tenantId}`} data-state={m.state}>
                       <td>{m.tenantName}</td>
-                      <td>{m.state.replace("_", " ")}{m.step && m.state === "running" ? ` · ${m.step.replace("_", " ")}` : ""}</td>
+                      <td>
+                        {m.state.replace("_", " ")}
+                        {m.step && m.state === "running" ? ` · ${m.step.replace("_", " ")}` : ""}
+                      </td>
                       <td className="num">{formatFigure(m.writePauseMs, "ms")}</td>
                       <td className="num">
                         {formatFigure(m.latencyBeforeMs, "ms")} → {formatFigure(m.latencyAfterMs, "ms")}

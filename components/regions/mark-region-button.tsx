@@ -42,7 +42,14 @@ export function MarkRegionButton({ regionId, name, markedDown }: { regionId: str
           </p>
           <label className="field">
             Reason (recorded in the audit log)
-            <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} placeholder={down ? "e.g. drill: KL DC power loss" : "e.g. power restored"} autoFocus />
+            <input
+              className="input"
+              value={reason}
+              maxLength={500}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder={down ? "e.g. drill: KL DC power loss" : "e.g. power restored"}
+              autoFocus
+            />
           </label>
           {error && (
             <div className="error-box" role="alert">

@@ -10,7 +10,12 @@ export function OverviewView() {
   const { data, error, isLoading } = useOverview();
   const now = useNow(500);
   if (isLoading) return <p className="muted">Loading the federation's state…</p>;
-  if (error) return <div className="error-box" role="alert">Could not load the overview: {error.message}</div>;
+  if (error)
+    return (
+      <div className="error-box" role="alert">
+        Could not load the overview: {error.message}
+      </div>
+    );
   const skewedNow = now + (data?.clockOffsetMs ?? 0);
   return (
     <>

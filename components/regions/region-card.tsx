@@ -20,7 +20,12 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
   const stale = isStale(r.measuredAt, now);
   const lag = r.figures.replicationLagMs;
   return (
-    <section className={`card${stale ? " stale" : ""}`} aria-labelledby={`region-${r.regionId}`} data-testid={`region-${r.regionId}`} data-status={stale ? "stale" : r.status}>
+    <section
+      className={`card${stale ? " stale" : ""}`}
+      aria-labelledby={`region-${r.regionId}`}
+      data-testid={`region-${r.regionId}`}
+      data-status={stale ? "stale" : r.status}
+    >
       <div className="card-head">
         <h2 id={`region-${r.regionId}`}>{r.name}</h2>
         <span className="id">{r.regionId}</span>

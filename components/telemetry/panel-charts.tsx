@@ -139,8 +139,8 @@ function AnnotationList({ annotations }: { annotations: AnnotationView[] }) {
   const shown = [...annotations].reverse().slice(0, 6);
   return (
     <ul className="annotations small" aria-label="Events in view (dashed lines on the charts)">
-      {shown.map((a, i) => (
-        <li key={`${a.t}-${i}`}>
+      {shown.map((a) => (
+        <li key={`${a.t}-${a.kind}-${a.regionId ?? ""}-${a.tenantId ?? ""}`}>
           <span className="num">{new Date(a.t).toLocaleTimeString("en-GB")}</span> <span className="tag">{ANNOTATION_WORDS[a.kind] ?? a.kind}</span> {a.text}
           {a.actor && <span className="muted"> · {a.actor}</span>}
         </li>

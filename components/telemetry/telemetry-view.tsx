@@ -32,7 +32,11 @@ export function TelemetryView() {
   // telemetry queries: lib/realtime/invalidation.ts.
 
   const chartPanel = tab === "tenants" ? null : tab;
-  const live = useLivePanel(chartPanel ?? "replication", regionList.map((r) => r.id), range === "live" && chartPanel !== null);
+  const live = useLivePanel(
+    chartPanel ?? "replication",
+    regionList.map((r) => r.id),
+    range === "live" && chartPanel !== null,
+  );
   const history = useQuery({
     queryKey: queryKeys.telemetry.history(chartPanel ?? "none", range),
     queryFn: () => fetchJson<PanelHistory>(`/api/telemetry?panel=${chartPanel}&range=${range}`),
@@ -61,7 +65,9 @@ export function TelemetryView() {
         </div>
         {range !== "live" && history.data && (
           <span className="small muted">
-            {history.data.bucketMs >= 60_000 ? `${formatDuration(history.data.bucketMs)} buckets from one-minute rollups` : `${formatDuration(history.data.bucketMs)} buckets from raw samples`}
+            {history.data.bucketMs >= 60_000
+              ? `${formatDuration(history.data.bucketMs)} buckets from one-minute rollups`
+              : `${formatDuration(history.data.bucketMs)} buckets from raw samples`}
             {" · loaded "}
             {formatAge(now - history.dataUpdatedAt)}
           </span>
@@ -120,7 +126,9 @@ export function TelemetryView() {
           <tbody>
             {(alerts.data?.recent ?? []).map((a) => (
               <tr key={a.id}>
-                <td>{a.endedAt ? <StatusPill status="up" label="ended" /> : <StatusPill status={a.kind === "region_down" ? "down" : "degraded"} label="open" />}</td>
+                <td>
+                  {a.endedAt ? <StatusPill status="up" label="ended" /> : <StatusPill status={a.kind === "region_down" ? "down" : "degraded"} label="open" />}
+                </td>
                 <td style={{ whiteSpace: "normal" }}>{a.message}</td>
                 <td className="num small">{new Date(a.startedAt).toLocaleString("en-GB")}</td>
                 <td className="num small">{a.endedAt ? new Date(a.endedAt).toLocaleString("en-GB") : "—"}</td>

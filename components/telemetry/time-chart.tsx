@@ -72,11 +72,24 @@ export function TimeChart({ rows, lines, unit, from, to, slo, annotations = [], 
             contentStyle={{ background: "var(--panel)", border: "1px solid var(--border)", fontSize: 12, color: "var(--text)" }}
           />
           <Legend wrapperStyle={{ fontSize: 11 }} />
-          {slo && <ReferenceLine y={slo.value} stroke="var(--chart-slo)" strokeDasharray="4 3" label={{ value: slo.label, fill: "var(--chart-slo)", fontSize: 10, position: "insideTopRight" }} />}
+          {slo && (
+            <ReferenceLine
+              y={slo.value}
+              stroke="var(--chart-slo)"
+              strokeDasharray="4 3"
+              label={{ value: slo.label, fill: "var(--chart-slo)", fontSize: 10, position: "insideTopRight" }}
+            />
+          )}
           {annotations
             .filter((a) => a.t >= from && a.t <= to)
-            .map((a, i) => (
-              <ReferenceLine key={`${a.t}-${i}`} x={a.t} stroke={ANNOTATION_COLOURS[a.kind] ?? "var(--muted)"} strokeDasharray="2 2" ifOverflow="hidden" />
+            .map((a) => (
+              <ReferenceLine
+                key={`${a.t}-${a.kind}-${a.regionId ?? ""}-${a.tenantId ?? ""}`}
+                x={a.t}
+                stroke={ANNOTATION_COLOURS[a.kind] ?? "var(--muted)"}
+                strokeDasharray="2 2"
+                ifOverflow="hidden"
+              />
             ))}
           {lines.map((l) => (
             <Line

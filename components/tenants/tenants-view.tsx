@@ -19,8 +19,21 @@ import { BulkMoveDialog, type BulkMoveDialogHandle } from "../moves/bulk-move-di
 import { ApprovalsPanel } from "../approvals/approvals-panel";
 
 const MALAYSIAN_STATES = [
-  "Johor", "Kedah", "Kelantan", "Kuala Lumpur", "Melaka", "Negeri Sembilan", "Pahang", "Perak", "Perlis",
-  "Pulau Pinang", "Putrajaya", "Sabah", "Sarawak", "Selangor", "Terengganu",
+  "Johor",
+  "Kedah",
+  "Kelantan",
+  "Kuala Lumpur",
+  "Melaka",
+  "Negeri Sembilan",
+  "Pahang",
+  "Perak",
+  "Perlis",
+  "Pulau Pinang",
+  "Putrajaya",
+  "Sabah",
+  "Sarawak",
+  "Selangor",
+  "Terengganu",
 ];
 
 export function TenantsView() {
@@ -79,7 +92,10 @@ export function TenantsView() {
   return (
     <>
       <h1>
-        Tenants <span className="small muted" data-testid="tenant-count">{tenants.isLoading ? "loading…" : `${rows.length} shown`}</span>
+        Tenants{" "}
+        <span className="small muted" data-testid="tenant-count">
+          {tenants.isLoading ? "loading…" : `${rows.length} shown`}
+        </span>
       </h1>
       {can(actor.role, "approvals:read") && <ApprovalsPanel />}
       <MovesPanel />
@@ -88,7 +104,15 @@ export function TenantsView() {
           Search
           <span style={{ display: "flex", alignItems: "center", gap: 4 }}>
             <Search size={14} aria-hidden />
-            <input className="input" type="search" value={q} maxLength={100} onChange={(e) => setQ(e.target.value)} placeholder="clinic, slug or state" aria-label="Search tenants" />
+            <input
+              className="input"
+              type="search"
+              value={q}
+              maxLength={100}
+              onChange={(e) => setQ(e.target.value)}
+              placeholder="clinic, slug or state"
+              aria-label="Search tenants"
+            />
           </span>
         </label>
         <label className="field">
@@ -158,7 +182,11 @@ export function TenantsView() {
               <th scope="col">Residency</th>
               <th scope="col">During failover</th>
               <th scope="col">Last change</th>
-              {mayMove && <th scope="col"><span className="sr-only">Actions</span></th>}
+              {mayMove && (
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>

@@ -111,8 +111,11 @@ async function onDb<T>(fn: (conn: mysql.Pool, node: string) => Promise<T>): Prom
     } catch (e) {
       const err = e as { code?: string; message: string };
       // Only connection failures move on to the next node; a failed statement is an answer.
-      if (!["ECONNREFUSED", "ETIMEDOUT", "PROTOCOL_CONNECTION_LOST", "ECONNRESET", "ER_UNKNOWN_COM_ERROR"].includes(err.code ?? "")
-        && !/WSREP has not yet prepared node|not ready/i.test(err.message)) throw e;
+      if (
+        !["ECONNREFUSED", "ETIMEDOUT", "PROTOCOL_CONNECTION_LOST", "ECONNRESET", "ER_UNKNOWN_COM_ERROR"].includes(err.code ?? "") &&
+        !/WSREP has not yet prepared node|not ready/i.test(err.message)
+      )
+        throw e;
       errors.push(`${p.name}: ${err.code ?? err.message}`);
     }
   }
@@ -161,7 +164,11 @@ async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, 
     try {
       await persistFences();
     } catch (e) {
-      return send(res, 500, { error: `fence ${fenced ? "set" : "lifted"} in memory but not persisted to ${fenceFile}: ${(e as Error).message}`, tenant, region: regionId });
+      return send(res, 500, {
+        error: `fence ${fenced ? "set" : "lifted"} in memory but not persisted to ${fenceFile}: ${(e as Error).message}`,
+        tenant,
+        region: regionId,
+      });
     }
     if (changed) console.log(`app ${regionId}: tenant ${tenant} ${fenced ? "fenced" : "unfenced"}`);
     if (!fenced) return send(res, 200, { tenant, region: regionId, fenced: false, changed, waitedMs: 0 });
@@ -243,7 +250,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 
   const m = /^\/records\/([0-9a-f-]{36})$/.exec(url.pathname);
   if (req.method === "GET" && m) {
-    const { value, node } = await onDb((p) => p.execute({ sql: "SELECT id, tenant, region, node, body, created_at FROM records WHERE id = ?", ...withTimeout }, [m[1]]));
+    const { value, node } = await onDb((p) =>
+      p.execute({ sql: "SELECT id, tenant, region, node, body, created_at FROM records WHERE id = ?", ...withTimeout }, [m[1]]),
+    );
     const rows = value[0] as Record<string, unknown>[];
     if (rows.length === 0) return send(res, 404, { error: "not found", id: m[1], readFrom: node });
     return send(res, 200, { ...rows[0], readFrom: node, servedBy: regionId });

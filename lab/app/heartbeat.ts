@@ -25,21 +25,32 @@ async function mariadbBeat(regionId: string): Promise<void> {
     for (const n of region.mariadb.nodes) {
       try {
         state.conn = await mysql.createConnection({
-          host: cfg.host, port: n.port, user: cfg.mariadb.heartbeatUser, password: cfg.mariadb.heartbeatPassword,
-          database: cfg.mariadb.database, connectTimeout: 500,
+          host: cfg.host,
+          port: n.port,
+          user: cfg.mariadb.heartbeatUser,
+          password: cfg.mariadb.heartbeatPassword,
+          database: cfg.mariadb.database,
+          connectTimeout: 500,
         });
-        state.conn.on("error", () => { state.conn = null; });
+        state.conn.on("error", () => {
+          state.conn = null;
+        });
         state.node = n.name;
         break;
-      } catch { /* next node */ }
+      } catch {
+        /* next node */
+      }
     }
     if (!state.conn) return;
   }
   try {
-    await state.conn.query({
-      sql: "INSERT INTO heartbeat (region, ts, seq, node) VALUES (?, SYSDATE(6), ?, ?) ON DUPLICATE KEY UPDATE ts = VALUES(ts), seq = VALUES(seq), node = VALUES(node)",
-      timeout: 1000,
-    }, [regionId, ++seq, state.node]);
+    await state.conn.query(
+      {
+        sql: "INSERT INTO heartbeat (region, ts, seq, node) VALUES (?, SYSDATE(6), ?, ?) ON DUPLICATE KEY UPDATE ts = VALUES(ts), seq = VALUES(seq), node = VALUES(node)",
+        timeout: 1000,
+      },
+      [regionId, ++seq, state.node],
+    );
   } catch {
     state.conn.destroy();
     state.conn = null;
@@ -53,18 +64,31 @@ async function pgBeat(name: string, port: number): Promise<void> {
   const st = pgStates.get(name)!;
   if (!st.client) {
     const c = new pg.Client({
-      host: cfg.host, port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database,
-      connectionTimeoutMillis: 500, statement_timeout: 1000,
+      host: cfg.host,
+      port,
+      user: cfg.postgres.user,
+      password: cfg.postgres.password,
+      database: cfg.postgres.database,
+      connectionTimeoutMillis: 500,
+      statement_timeout: 1000,
     });
-    c.on("error", () => { st.client = null; });
-    try { await c.connect(); } catch { return; }
-    st.client = c; st.checkedAt = 0;
+    c.on("error", () => {
+      st.client = null;
+    });
+    try {
+      await c.connect();
+    } catch {
+      return;
+    }
+    st.client = c;
+    st.checkedAt = 0;
   }
   try {
     // A node's role changes on promotion / rejoin; re-check it once a second.
     if (Date.now() - st.checkedAt > 1000) {
       const r = await st.client.query("SELECT pg_is_in_recovery() AS rec");
-      st.primary = !r.rows[0].rec; st.checkedAt = Date.now();
+      st.primary = !r.rows[0].rec;
+      st.checkedAt = Date.now();
     }
     if (st.primary) {
       await st.client.query(
@@ -73,23 +97,40 @@ async function pgBeat(name: string, port: number): Promise<void> {
       );
     }
   } catch {
-    const c = st.client; st.client = null; void c?.end().catch(() => {});
+    const c = st.client;
+    st.client = null;
+    void c?.end().catch(() => {});
   }
 }
 
-const s3Clients = new Map(cfg.regions.map((r) => [r.id, new S3Client({
-  endpoint: `http://${cfg.host}:${r.s3.port}`, region: "us-east-1", forcePathStyle: true, maxAttempts: 1,
-  credentials: { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey },
-})]));
+const s3Clients = new Map(
+  cfg.regions.map((r) => [
+    r.id,
+    new S3Client({
+      endpoint: `http://${cfg.host}:${r.s3.port}`,
+      region: "us-east-1",
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey },
+    }),
+  ]),
+);
 
 async function canaryBeat(): Promise<void> {
-  await Promise.allSettled(cfg.regions.map((r) => {
-    const ts = Date.now();
-    return s3Clients.get(r.id)!.send(new PutObjectCommand({
-      Bucket: cfg.s3.canaryBucket, Key: `lab-canary/${r.id}`, ContentType: "application/json",
-      Body: JSON.stringify({ region: r.id, ts, seq: ++seq }),
-    }), { abortSignal: AbortSignal.timeout(1000) });
-  }));
+  await Promise.allSettled(
+    cfg.regions.map((r) => {
+      const ts = Date.now();
+      return s3Clients.get(r.id)!.send(
+        new PutObjectCommand({
+          Bucket: cfg.s3.canaryBucket,
+          Key: `lab-canary/${r.id}`,
+          ContentType: "application/json",
+          Body: JSON.stringify({ region: r.id, ts, seq: ++seq }),
+        }),
+        { abortSignal: AbortSignal.timeout(1000) },
+      );
+    }),
+  );
 }
 
 // Each loop waits for its own previous beat so a hung server never piles up writes.
@@ -109,5 +150,11 @@ for (const r of cfg.regions) {
 loop(cfg.canaryIntervalMs, canaryBeat);
 console.log(`heartbeat every ${cfg.heartbeatIntervalMs} ms, canary every ${cfg.canaryIntervalMs} ms`);
 
-process.on("SIGTERM", () => { stopping = true; setTimeout(() => process.exit(0), 300); });
-process.on("SIGINT", () => { stopping = true; setTimeout(() => process.exit(0), 300); });
+process.on("SIGTERM", () => {
+  stopping = true;
+  setTimeout(() => process.exit(0), 300);
+});
+process.on("SIGINT", () => {
+  stopping = true;
+  setTimeout(() => process.exit(0), 300);
+});

@@ -13,13 +13,20 @@ const regionId = process.argv[2] ?? "";
 const region = regionOrThrow(cfg, regionId);
 const MODEL = region.inference.model;
 const GPUS = region.inference.gpus;
-const MAX_RUNNING = 4 * GPUS;             // batch slots (max_num_seqs across data-parallel replicas)
-const KV_CAPACITY_TOKENS = 8192 * GPUS;   // KV-cache blocks expressed in tokens
-const MS_PER_TOKEN = 8;                   // decode pace per sequence
-const FB_TOTAL_MIB = 46068;               // what nvidia-smi / DCGM report for an L40S (48 GB)
+const MAX_RUNNING = 4 * GPUS; // batch slots (max_num_seqs across data-parallel replicas)
+const KV_CAPACITY_TOKENS = 8192 * GPUS; // KV-cache blocks expressed in tokens
+const MS_PER_TOKEN = 8; // decode pace per sequence
+const FB_TOTAL_MIB = 46068; // what nvidia-smi / DCGM report for an L40S (48 GB)
 const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-interface Seq { id: string; gpu: number; promptTokens: number; generated: number; maxTokens: number; arrivedAt: number; }
+interface Seq {
+  id: string;
+  gpu: number;
+  promptTokens: number;
+  generated: number;
+  maxTokens: number;
+  arrivedAt: number;
+}
 const running: Seq[] = [];
 const waiting: { seq: Seq; start: () => void }[] = [];
 let nextGpu = 0;
@@ -29,8 +36,11 @@ let promptTokensTotal = 0;
 let requestSuccessTotal = 0;
 
 function observeTtft(seconds: number): void {
-  ttft.count++; ttft.sum += seconds;
-  TTFT_BUCKETS.forEach((b, i) => { if (seconds <= b) ttft.buckets[i]++; });
+  ttft.count++;
+  ttft.sum += seconds;
+  TTFT_BUCKETS.forEach((b, i) => {
+    if (seconds <= b) ttft.buckets[i]++;
+  });
 }
 
 function kvUsage(gpu?: number): number {
@@ -66,7 +76,8 @@ function generate(promptTokens: number, maxTokens: number, onToken: (i: number) 
       setTimeout(() => {
         observeTtft((Date.now() - seq.arrivedAt) / 1000);
         const step = () => {
-          seq.generated++; generationTokensTotal++;
+          seq.generated++;
+          generationTokensTotal++;
           onToken(seq.generated - 1);
           if (seq.generated >= seq.maxTokens) {
             running.splice(running.indexOf(seq), 1);
@@ -89,7 +100,9 @@ async function chat(req: http.IncomingMessage, res: http.ServerResponse): Promis
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   let body: { messages?: { content?: unknown }[]; max_tokens?: number; stream?: boolean; model?: string };
-  try { body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"); } catch {
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+  } catch {
     return json(res, 400, { object: "error", message: "invalid JSON", type: "BadRequestError", code: 400 });
   }
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
@@ -104,16 +117,23 @@ async function chat(req: http.IncomingMessage, res: http.ServerResponse): Promis
   if (body.stream) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const n = await generate(promptTokens, maxTokens, (i) => {
-      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: MODEL, choices: [{ index: 0, delta: { content: WORDS[i % WORDS.length] + " " }, finish_reason: null }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: MODEL, choices: [{ index: 0, delta: { content: WORDS[i % WORDS.length] + " " }, finish_reason: null }] })}\n\n`,
+      );
     });
-    res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: MODEL, choices: [{ index: 0, delta: {}, finish_reason: n >= maxTokens ? "length" : "stop" }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: MODEL, choices: [{ index: 0, delta: {}, finish_reason: n >= maxTokens ? "length" : "stop" }] })}\n\n`,
+    );
     res.end("data: [DONE]\n\n");
     return;
   }
   const words: string[] = [];
   const n = await generate(promptTokens, maxTokens, (i) => words.push(WORDS[i % WORDS.length]));
   json(res, 200, {
-    id, object: "chat.completion", created, model: MODEL,
+    id,
+    object: "chat.completion",
+    created,
+    model: MODEL,
     choices: [{ index: 0, message: { role: "assistant", content: words.join(" ") }, finish_reason: "length" }],
     usage: { prompt_tokens: promptTokens, completion_tokens: n, total_tokens: promptTokens + n },
   });
@@ -133,7 +153,8 @@ function vllmMetrics(): string {
   const l = `model_name="${MODEL}"`;
   const out: string[] = [];
   const gauge = (name: string, help: string, v: number) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name}{${l}} ${v}`);
-  const counter = (name: string, help: string, v: number, extra = "") => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}{${l}${extra}} ${v.toFixed(1)}`);
+  const counter = (name: string, help: string, v: number, extra = "") =>
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name}{${l}${extra}} ${v.toFixed(1)}`);
   gauge("vllm:num_requests_running", "Number of requests currently running on GPU.", running.length);
   gauge("vllm:num_requests_waiting", "Number of requests waiting to be processed.", waiting.length);
   gauge("vllm:gpu_cache_usage_perc", "GPU KV-cache usage. 1 means 100 percent usage.", Number(kvUsage().toFixed(6)));
@@ -155,7 +176,9 @@ function dcgmMetrics(): string {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (let g = 0; g < GPUS; g++) {
       const uuid = `GPU-${regionId.replaceAll("_", "")}-lab-0000-0000-00000000000${g}`;
-      out.push(`${name}{gpu="${g}",UUID="${uuid}",pci_bus_id="00000000:${(0x3b + g).toString(16).toUpperCase()}:00.0",device="nvidia${g}",modelName="NVIDIA L40S",Hostname="${region.inference.name}",DCGM_FI_DRIVER_VERSION="550.90.07"} ${v(g)}`);
+      out.push(
+        `${name}{gpu="${g}",UUID="${uuid}",pci_bus_id="00000000:${(0x3b + g).toString(16).toUpperCase()}:00.0",device="nvidia${g}",modelName="NVIDIA L40S",Hostname="${region.inference.name}",DCGM_FI_DRIVER_VERSION="550.90.07"} ${v(g)}`,
+      );
     }
   };
   // vLLM preallocates weights + KV pool; the stand-in grows "used" with live KV blocks so the
@@ -170,21 +193,31 @@ function dcgmMetrics(): string {
 }
 
 const api = http.createServer((req, res) => {
-  if (req.method === "GET" && req.url === "/health") { res.writeHead(200, { "content-length": "0" }); return res.end(); }
+  if (req.method === "GET" && req.url === "/health") {
+    res.writeHead(200, { "content-length": "0" });
+    return res.end();
+  }
   if (req.method === "GET" && req.url === "/metrics") return text(res, vllmMetrics());
   if (req.method === "GET" && req.url === "/v1/models") {
     return json(res, 200, { object: "list", data: [{ id: MODEL, object: "model", created: 0, owned_by: "vllm", max_model_len: 4096 }] });
   }
   if (req.method === "POST" && req.url === "/v1/chat/completions") {
-    chat(req, res).catch((e: unknown) => { if (!res.headersSent) json(res, 500, { object: "error", message: String(e) }); });
+    chat(req, res).catch((e: unknown) => {
+      if (!res.headersSent) json(res, 500, { object: "error", message: String(e) });
+    });
     return;
   }
   json(res, 404, { detail: "Not Found" });
 });
 const dcgm = http.createServer((req, res) => {
   if (req.method === "GET" && req.url === "/metrics") return text(res, dcgmMetrics());
-  res.writeHead(404); res.end();
+  res.writeHead(404);
+  res.end();
 });
 api.listen(region.inference.port, cfg.host, () => console.log(`inference stand-in ${regionId} on ${cfg.host}:${region.inference.port}`));
 dcgm.listen(region.inference.gpuMetricsPort, cfg.host, () => console.log(`dcgm stand-in ${regionId} on ${cfg.host}:${region.inference.gpuMetricsPort}`));
-process.on("SIGTERM", () => { api.close(); dcgm.close(); setTimeout(() => process.exit(0), 200); });
+process.on("SIGTERM", () => {
+  api.close();
+  dcgm.close();
+  setTimeout(() => process.exit(0), 200);
+});

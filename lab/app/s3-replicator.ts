@@ -4,16 +4,22 @@
 // Exposes the backlog with MinIO's metric names at GET /metrics, JSON at GET /status,
 // and POST /pause | /resume for drills (a replication stall).
 import http from "node:http";
-import {
-  GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type _Object,
-} from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type _Object } from "@aws-sdk/client-s3";
 import { loadLabConfig } from "../../lib/federation/lab/config";
 
 const cfg = loadLabConfig();
-const clients = new Map(cfg.regions.map((r) => [r.id, new S3Client({
-  endpoint: `http://${cfg.host}:${r.s3.port}`, region: "us-east-1", forcePathStyle: true, maxAttempts: 1,
-  credentials: { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey },
-})]));
+const clients = new Map(
+  cfg.regions.map((r) => [
+    r.id,
+    new S3Client({
+      endpoint: `http://${cfg.host}:${r.s3.port}`,
+      region: "us-east-1",
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey },
+    }),
+  ]),
+);
 
 type Key = `${string}|${string}|${string}`; // bucket|source|target
 const pending = new Map<Key, number>();
@@ -29,10 +35,9 @@ async function listAll(region: string, bucket: string): Promise<Map<string, _Obj
   const out = new Map<string, _Object>();
   let token: string | undefined;
   do {
-    const r = await clients.get(region)!.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-      { abortSignal: AbortSignal.timeout(2000) },
-    );
+    const r = await clients
+      .get(region)!
+      .send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }), { abortSignal: AbortSignal.timeout(2000) });
     for (const o of r.Contents ?? []) if (o.Key) out.set(o.Key, o);
     token = r.IsTruncated ? r.NextContinuationToken : undefined;
   } while (token);
@@ -48,9 +53,16 @@ function needsCopy(src: _Object, dst: _Object | undefined): boolean {
 async function copy(bucket: string, from: string, to: string, key: string): Promise<number> {
   const got = await clients.get(from)!.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(3000) });
   const body = Buffer.from(await got.Body!.transformToByteArray());
-  await clients.get(to)!.send(new PutObjectCommand({
-    Bucket: bucket, Key: key, Body: body, ContentType: got.ContentType, Metadata: got.Metadata,
-  }), { abortSignal: AbortSignal.timeout(3000) });
+  await clients.get(to)!.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: got.ContentType,
+      Metadata: got.Metadata,
+    }),
+    { abortSignal: AbortSignal.timeout(3000) },
+  );
   return body.length;
 }
 
@@ -66,26 +78,28 @@ async function scan(): Promise<void> {
         lastError.set(r, (e as Error).message);
       }
     }
-    for (const from of regions) for (const to of regions) {
-      if (from === to) continue;
-      const k: Key = `${bucket}|${from}|${to}`;
-      const src = listings.get(from); const dst = listings.get(to);
-      if (!src || !dst) continue; // an endpoint is down: its backlog keeps the last known value
-      const todo = [...src.values()].filter((o) => needsCopy(o, dst.get(o.Key!)));
-      pending.set(k, todo.length);
-      if (paused) continue;
-      for (const o of todo) {
-        try {
-          const n = await copy(bucket, from, to, o.Key!);
-          sentBytes.set(k, (sentBytes.get(k) ?? 0) + n);
-          copied.set(k, (copied.get(k) ?? 0) + 1);
-          pending.set(k, Math.max(0, (pending.get(k) ?? 1) - 1));
-        } catch (e) {
-          failed.set(k, (failed.get(k) ?? 0) + 1);
-          lastError.set(to, (e as Error).message);
+    for (const from of regions)
+      for (const to of regions) {
+        if (from === to) continue;
+        const k: Key = `${bucket}|${from}|${to}`;
+        const src = listings.get(from);
+        const dst = listings.get(to);
+        if (!src || !dst) continue; // an endpoint is down: its backlog keeps the last known value
+        const todo = [...src.values()].filter((o) => needsCopy(o, dst.get(o.Key!)));
+        pending.set(k, todo.length);
+        if (paused) continue;
+        for (const o of todo) {
+          try {
+            const n = await copy(bucket, from, to, o.Key!);
+            sentBytes.set(k, (sentBytes.get(k) ?? 0) + n);
+            copied.set(k, (copied.get(k) ?? 0) + 1);
+            pending.set(k, Math.max(0, (pending.get(k) ?? 1) - 1));
+          } catch (e) {
+            failed.set(k, (failed.get(k) ?? 0) + 1);
+            lastError.set(to, (e as Error).message);
+          }
         }
       }
-    }
   }
   lastScanAt = Date.now();
   scans++;
@@ -104,8 +118,16 @@ function metrics(): string {
   family("minio_bucket_replication_failed_count", "Objects that failed to replicate (lab stand-in)", "counter", failed);
   family("minio_bucket_replication_sent_bytes", "Bytes replicated (lab stand-in)", "counter", sentBytes);
   family("minio_bucket_replication_sent_count", "Objects replicated (lab stand-in)", "counter", copied);
-  lines.push("# HELP lab_replicator_paused 1 when replication is paused for a drill", "# TYPE lab_replicator_paused gauge", `lab_replicator_paused ${paused ? 1 : 0}`);
-  lines.push("# HELP lab_replicator_last_scan_timestamp_seconds End of the last scan", "# TYPE lab_replicator_last_scan_timestamp_seconds gauge", `lab_replicator_last_scan_timestamp_seconds ${(lastScanAt / 1000).toFixed(3)}`);
+  lines.push(
+    "# HELP lab_replicator_paused 1 when replication is paused for a drill",
+    "# TYPE lab_replicator_paused gauge",
+    `lab_replicator_paused ${paused ? 1 : 0}`,
+  );
+  lines.push(
+    "# HELP lab_replicator_last_scan_timestamp_seconds End of the last scan",
+    "# TYPE lab_replicator_last_scan_timestamp_seconds gauge",
+    `lab_replicator_last_scan_timestamp_seconds ${(lastScanAt / 1000).toFixed(3)}`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -116,10 +138,17 @@ const server = http.createServer((req, res) => {
   };
   if (req.method === "GET" && req.url === "/metrics") return reply(200, "text/plain; version=0.0.4", metrics());
   if (req.method === "GET" && (req.url === "/health" || req.url === "/status")) {
-    return reply(200, "application/json", JSON.stringify({
-      paused, scans, lastScanAt, errors: Object.fromEntries(lastError),
-      pending: Object.fromEntries(pending),
-    }));
+    return reply(
+      200,
+      "application/json",
+      JSON.stringify({
+        paused,
+        scans,
+        lastScanAt,
+        errors: Object.fromEntries(lastError),
+        pending: Object.fromEntries(pending),
+      }),
+    );
   }
   if (req.method === "POST" && (req.url === "/pause" || req.url === "/resume")) {
     paused = req.url === "/pause";
@@ -136,4 +165,8 @@ const tick = async (): Promise<void> => {
   if (!stopping) setTimeout(() => void tick(), Math.max(0, cfg.s3.replicatorIntervalMs - (Date.now() - t)));
 };
 void tick();
-process.on("SIGTERM", () => { stopping = true; server.close(); setTimeout(() => process.exit(0), 200); });
+process.on("SIGTERM", () => {
+  stopping = true;
+  server.close();
+  setTimeout(() => process.exit(0), 200);
+});

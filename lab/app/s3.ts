@@ -33,4 +33,7 @@ const server = http.createServer((req, res) => {
   handler(req, res);
 });
 server.listen(region.s3.port, cfg.host, () => console.log(`s3 stand-in ${regionId} on ${cfg.host}:${region.s3.port} (${directory})`));
-process.on("SIGTERM", () => { server.close(); setTimeout(() => process.exit(0), 200); });
+process.on("SIGTERM", () => {
+  server.close();
+  setTimeout(() => process.exit(0), 200);
+});

@@ -24,15 +24,22 @@ for (const r of cfg.regions) {
       out("mariadb", `replicas-${n.name}`, await c.query(MY.replicas));
       out("mariadb", `heartbeat-${n.name}`, await c.query(MY.heartbeat(`${cfg.mariadb.database}.heartbeat`)));
       out("mariadb", `role-${n.name}`, await c.query(MY.role));
-    } catch (e) { console.log(n.name, (e as Error).message); }
+    } catch (e) {
+      console.log(n.name, (e as Error).message);
+    }
     await c.close();
   }
   if (only === "mariadb") continue;
-  const p = new PostgresClient({ name: r.postgres.name, host: cfg.host, port: r.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database }, 2000);
+  const p = new PostgresClient(
+    { name: r.postgres.name, host: cfg.host, port: r.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database },
+    2000,
+  );
   try {
     out("postgres", `status-${r.postgres.name}`, await p.query(PG.status));
     out("postgres", `replication-${r.postgres.name}`, await p.query(PG.replication));
     out("postgres", `heartbeat-${r.postgres.name}`, await p.query(PG.heartbeat));
-  } catch (e) { console.log(r.postgres.name, (e as Error).message); }
+  } catch (e) {
+    console.log(r.postgres.name, (e as Error).message);
+  }
   await p.close();
 }

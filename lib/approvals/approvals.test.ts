@@ -32,7 +32,9 @@ describe("dual control (T5)", () => {
       message: "A second admin must decide: you made this request yourself.",
     });
     // A second move of the same tenant meanwhile is refused: the pending one holds it.
-    await expect(h.invoke(requestMoveOp, h.actors.admin2, { tenantId: "klinik-kuantan", targetRegionId: "cyberjaya_1" })).rejects.toMatchObject({ status: 409 });
+    await expect(h.invoke(requestMoveOp, h.actors.admin2, { tenantId: "klinik-kuantan", targetRegionId: "cyberjaya_1" })).rejects.toMatchObject({
+      status: 409,
+    });
 
     const decided = await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: approval!.id, decision: "approve" });
     expect(decided).toMatchObject({ state: "approved", decidedBy: "admin2@federation.local" });
@@ -59,7 +61,11 @@ describe("dual control (T5)", () => {
 describe("bulk move (T4)", () => {
   it("moves the five East Malaysia clinics after a second admin approves, refusing a locked one with its reason", async () => {
     const east = ["klinik-kota-kinabalu", "klinik-sandakan", "klinik-kuching", "klinik-miri", "klinik-sibu"];
-    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: [...east, "klinik-shah-alam"], targetRegionId: "cyberjaya_1", reason: "closer to East Malaysia" });
+    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, {
+      tenantIds: [...east, "klinik-shah-alam"],
+      targetRegionId: "cyberjaya_1",
+      reason: "closer to East Malaysia",
+    });
     expect(r.moves.map((m) => m.tenantId).sort()).toEqual([...east].sort());
     expect(r.moves.every((m) => m.state === "awaiting_approval" && m.batchId === r.batchId)).toBe(true);
     expect(r.refused).toEqual([{ tenantId: "klinik-shah-alam", message: expect.stringMatching(/Residency lock/) }]);
@@ -89,7 +95,8 @@ describe("break-glass (T5)", () => {
     expect(breakGlassSchema.safeParse({ reason: "KL DC flooding, evacuate now", minutes: 90 }).success).toBe(false);
     expect(breakGlassSchema.parse({ reason: " KL DC flooding, evacuate now ", minutes: 15 })).toEqual({ reason: "KL DC flooding, evacuate now", minutes: 15 });
     // Numbers are JSON numbers: a string, a boolean or a list is refused, not coerced.
-    for (const minutes of ["15", true, [15], "0xf", " 15 "]) expect(breakGlassSchema.safeParse({ reason: "KL DC flooding, evacuate now", minutes }).success).toBe(false);
+    for (const minutes of ["15", true, [15], "0xf", " 15 "])
+      expect(breakGlassSchema.safeParse({ reason: "KL DC flooding, evacuate now", minutes }).success).toBe(false);
   });
 
   it("lets one admin act alone while it lasts, audited with the reason; after it ends, approval is needed again", async () => {
@@ -104,7 +111,10 @@ describe("break-glass (T5)", () => {
     await orchestrator().drain(60_000);
 
     await h.invoke(endBreakGlassOp, h.actors.admin, {});
-    const again = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: ["klinik-george-town", "klinik-bukit-mertajam"], targetRegionId: "cyberjaya_1" });
+    const again = await h.invoke(requestBulkMoveOp, h.actors.admin, {
+      tenantIds: ["klinik-george-town", "klinik-bukit-mertajam"],
+      targetRegionId: "cyberjaya_1",
+    });
     expect(again.approval).not.toBeNull();
     expect((await listApprovals(h.services, { pending: true })).map((a) => a.id)).toContain(again.approval!.id);
   });

@@ -13,10 +13,17 @@ export const breakGlassSchema = z.strictObject({
 });
 
 export const bulkMoveSchema = z.strictObject({
-  tenantIds: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "tenant id is malformed"), { error: "tenantIds must be a list" }).min(1, "select at least one tenant").max(100, "at most 100 tenants per bulk move"),
+  tenantIds: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9-]{1,63}$/, "tenant id is malformed"), { error: "tenantIds must be a list" })
+    .min(1, "select at least one tenant")
+    .max(100, "at most 100 tenants per bulk move"),
   targetRegionId: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, "region id is malformed"),
   reason: reasonSchema.optional(),
   /** Make the target every moved tenant's primary region (re-home). */
   rehome: z.boolean({ error: "rehome must be true or false" }).optional(),
-  idempotencyKey: z.string().trim().regex(/^[A-Za-z0-9_-]{8,64}$/, "idempotencyKey must be 8–64 letters, digits, '-' or '_'").optional(),
+  idempotencyKey: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/, "idempotencyKey must be 8–64 letters, digits, '-' or '_'")
+    .optional(),
 });

@@ -34,7 +34,10 @@ export const toApprovalView = (a: ApprovalRow): ApprovalView => ({
   decidedAt: a.decidedAt?.toISOString() ?? null,
 });
 
-export async function createApproval(tx: Tx, a: { kind: string; subjectId: string; summary: string; requestedBy: string; now?: number }): Promise<ApprovalView> {
+export async function createApproval(
+  tx: Tx,
+  a: { kind: string; subjectId: string; summary: string; requestedBy: string; now?: number },
+): Promise<ApprovalView> {
   const now = a.now ?? Date.now();
   const row = await tx.approval.create({
     data: {
@@ -52,7 +55,11 @@ export async function createApproval(tx: Tx, a: { kind: string; subjectId: strin
 }
 
 export async function listApprovals(ctx: Pick<ServiceContext, "db">, q: { pending?: boolean; limit?: number } = {}): Promise<ApprovalView[]> {
-  const rows = await ctx.db.approval.findMany({ where: q.pending ? { state: "pending" } : {}, orderBy: { requestedAt: "desc" }, take: Math.min(q.limit ?? 50, 200) });
+  const rows = await ctx.db.approval.findMany({
+    where: q.pending ? { state: "pending" } : {},
+    orderBy: { requestedAt: "desc" },
+    take: Math.min(q.limit ?? 50, 200),
+  });
   return rows.map(toApprovalView);
 }
 
@@ -137,7 +144,13 @@ export async function activeBreakGlass(db: PrismaClient | Tx, actorEmail?: strin
     where: { endedAt: null, expiresAt: { gt: new Date(now) }, ...(actorEmail ? { actorEmail } : {}) },
     orderBy: { startedAt: "desc" },
   });
-  return rows.map((b) => ({ id: b.id, actorEmail: b.actorEmail, reason: b.reason, startedAt: b.startedAt.toISOString(), expiresAt: b.expiresAt.toISOString() }));
+  return rows.map((b) => ({
+    id: b.id,
+    actorEmail: b.actorEmail,
+    reason: b.reason,
+    startedAt: b.startedAt.toISOString(),
+    expiresAt: b.expiresAt.toISOString(),
+  }));
 }
 
 export async function startBreakGlass(ctx: ServiceContext, input: { reason: string; minutes: number }): Promise<BreakGlassView> {
@@ -145,7 +158,12 @@ export async function startBreakGlass(ctx: ServiceContext, input: { reason: stri
   if ((await activeBreakGlass(db, actor.email)).length) throw conflict("conflict", "You already have break-glass active; end it first.");
   const row = await db.$transaction(async (tx) => {
     const b = await tx.breakGlass.create({
-      data: { id: `bg_${randomBytes(8).toString("hex")}`, actorEmail: actor.email, reason: input.reason, expiresAt: new Date(Date.now() + input.minutes * 60_000) },
+      data: {
+        id: `bg_${randomBytes(8).toString("hex")}`,
+        actorEmail: actor.email,
+        reason: input.reason,
+        expiresAt: new Date(Date.now() + input.minutes * 60_000),
+      },
     });
     await recordAudit(tx, {
       actor,

@@ -75,6 +75,9 @@ describe("audit hash chain", () => {
   });
 
   it("stores a lone surrogate as U+FFFD and NUL as a visible escape, at every depth, keys included", () => {
-    expect(storedForm({ a: "x\ud800y", "k\u0000": ["\u0000", undefined, { b: undefined, c: 1 }] })).toEqual({ a: "x\ufffdy", "k\\u0000": ["\\u0000", null, { c: 1 }] });
+    expect(storedForm({ a: "x\ud800y", "k\u0000": ["\u0000", undefined, { b: undefined, c: 1 }] })).toEqual({
+      a: "x\ufffdy",
+      "k\\u0000": ["\\u0000", null, { c: 1 }],
+    });
   });
 });

@@ -20,7 +20,11 @@ export const auditQuery = defineQuery({
   permission: "audit:read",
   schema: querySchema,
   run: async (ctx, q) => {
-    const [entries, chain, violationsPrevented] = await Promise.all([listAudit(ctx.db, q), verifyAuditChain(ctx.db), countResidencyViolationsPrevented(ctx.db)]);
+    const [entries, chain, violationsPrevented] = await Promise.all([
+      listAudit(ctx.db, q),
+      verifyAuditChain(ctx.db),
+      countResidencyViolationsPrevented(ctx.db),
+    ]);
     return { entries, chain, violationsPrevented };
   },
 });

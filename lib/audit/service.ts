@@ -156,7 +156,14 @@ export async function verifyAuditChain(db: PrismaClient, opts: { full?: boolean 
   }
   if (breaks.length === 0 && last) checkpoints.set(db, last);
   else if (breaks.length) checkpoints.delete(db);
-  return { checked, entries: total, break: breaks[0] ?? null, breaks, mode: cp ? "incremental" : "full", verifiedThrough: breaks.length === 0 && last ? last.seq.toString() : null };
+  return {
+    checked,
+    entries: total,
+    break: breaks[0] ?? null,
+    breaks,
+    mode: cp ? "incremental" : "full",
+    verifiedThrough: breaks.length === 0 && last ? last.seq.toString() : null,
+  };
 }
 
 /** T7: how many residency violations the console has refused. */

@@ -3,9 +3,42 @@ import { ACTIONS, ROLES, can } from "./permissions";
 
 // The role × action matrix, spelled out so a change to it is a visible change to this table.
 const EXPECTED: Record<string, Record<string, boolean>> = {
-  admin: { "overview:read": true, "tenants:read": true, "audit:read": true, "approvals:read": true, "tenant:switch": true, "tenant:move": true, "approval:decide": true, "break_glass": true, "region:mark": true, "session:self": true },
-  compliance: { "overview:read": true, "tenants:read": true, "audit:read": true, "approvals:read": false, "tenant:switch": false, "tenant:move": false, "approval:decide": false, "break_glass": false, "region:mark": false, "session:self": true },
-  overseer: { "overview:read": true, "tenants:read": true, "audit:read": false, "approvals:read": false, "tenant:switch": false, "tenant:move": false, "approval:decide": false, "break_glass": false, "region:mark": false, "session:self": true },
+  admin: {
+    "overview:read": true,
+    "tenants:read": true,
+    "audit:read": true,
+    "approvals:read": true,
+    "tenant:switch": true,
+    "tenant:move": true,
+    "approval:decide": true,
+    break_glass: true,
+    "region:mark": true,
+    "session:self": true,
+  },
+  compliance: {
+    "overview:read": true,
+    "tenants:read": true,
+    "audit:read": true,
+    "approvals:read": false,
+    "tenant:switch": false,
+    "tenant:move": false,
+    "approval:decide": false,
+    break_glass: false,
+    "region:mark": false,
+    "session:self": true,
+  },
+  overseer: {
+    "overview:read": true,
+    "tenants:read": true,
+    "audit:read": false,
+    "approvals:read": false,
+    "tenant:switch": false,
+    "tenant:move": false,
+    "approval:decide": false,
+    break_glass: false,
+    "region:mark": false,
+    "session:self": true,
+  },
 };
 
 describe("permission matrix", () => {

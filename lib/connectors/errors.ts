@@ -53,12 +53,7 @@ export function toConnectorError(system: ConnectorSystem, target: string, e: unk
  * Runs `fn` with a deadline. The AbortSignal lets `fn` cancel its I/O; whatever `fn` does, the
  * caller gets a typed timeout error at `ms`.
  */
-export async function withDeadline<T>(
-  system: ConnectorSystem,
-  target: string,
-  ms: number,
-  fn: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
+export async function withDeadline<T>(system: ConnectorSystem, target: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctrl = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -62,10 +62,11 @@ export async function migrate(sql: SqlRunner, migrations = readMigrations()): Pr
         continue;
       }
       await tx.exec(m.sql);
-      await tx.query(
-        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ($1, $2, $3, now(), 1)`,
-        [randomUUID(), m.checksum, m.name],
-      );
+      await tx.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ($1, $2, $3, now(), 1)`, [
+        randomUUID(),
+        m.checksum,
+        m.name,
+      ]);
       applied.push(m.name);
     }
     return applied;

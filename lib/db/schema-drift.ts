@@ -93,7 +93,9 @@ export async function schemaDrift(sql: SqlRunner, dmmf = readSchemaDmmf()): Prom
       if (c.udt_name !== want) problems.push(`column ${table}.${c.column_name} is ${c.udt_name}, schema says ${want}`);
       const wantNullable = !f.isRequired || f.isList;
       if ((c.is_nullable === "YES") !== wantNullable)
-        problems.push(`column ${table}.${c.column_name} is ${c.is_nullable === "YES" ? "nullable" : "NOT NULL"}, schema says ${wantNullable ? "nullable" : "required"}`);
+        problems.push(
+          `column ${table}.${c.column_name} is ${c.is_nullable === "YES" ? "nullable" : "NOT NULL"}, schema says ${wantNullable ? "nullable" : "required"}`,
+        );
     }
     const known = new Set(fields.map(colName));
     for (const name of actual.keys()) if (!known.has(name)) problems.push(`column ${table}.${name} exists in the database but not in schema.prisma`);

@@ -27,7 +27,7 @@ export function pgliteRunner(db: PGlite): SqlRunner {
         fn({
           kind: "pglite",
           exec: async (sql) => void (await tx.exec(sql)),
-          query: async <T,>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params as never[])).rows,
+          query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params as never[])).rows,
           transaction: () => Promise.reject(new Error("nested transactions are not supported")),
         }),
       );
@@ -51,7 +51,7 @@ export function pgRunner(pool: Pool): SqlRunner {
       const tx: SqlRunner = {
         kind: "postgres",
         exec: async (sql) => void (await client.query(sql)),
-        query: async <T,>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+        query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
         transaction: () => Promise.reject(new Error("nested transactions are not supported")),
       };
       try {

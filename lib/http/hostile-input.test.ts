@@ -52,19 +52,64 @@ function bodies(strings = INVALID_STRINGS): { label: string; body: string; type?
     { label: "100,000-deep array", body: deep(100_000) },
     { label: "2 MB", body: JSON.stringify({ reason: "x".repeat(2_000_000) }) },
     { label: "text/plain", body: JSON.stringify({ reason: "ok" }), type: "text/plain" },
-    { label: "invalid UTF-8", body: "{\"reason\":\"\xff\xfe\"}" },
+    { label: "invalid UTF-8", body: '{"reason":"\xff\xfe"}' },
   ];
   for (const s of strings)
     for (const field of ["reason", "tenantId", "targetRegionId", "decision", "idempotencyKey"])
-      out.push({ label: `${field}=${JSON.stringify(s).slice(0, 20)}`, body: JSON.stringify({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", tenantIds: ["klinik-miri"], expectedVersion: 1, minutes: 5, down: true, decision: "approve", reason: "because of a drill", [field]: s }) });
+      out.push({
+        label: `${field}=${JSON.stringify(s).slice(0, 20)}`,
+        body: JSON.stringify({
+          tenantId: "klinik-miri",
+          targetRegionId: "cyberjaya_1",
+          tenantIds: ["klinik-miri"],
+          expectedVersion: 1,
+          minutes: 5,
+          down: true,
+          decision: "approve",
+          reason: "because of a drill",
+          [field]: s,
+        }),
+      });
   for (const v of COERCED)
     for (const field of ["expectedVersion", "minutes", "down", "tenantIds"])
       if (!(field === "down" && v === true))
-        out.push({ label: `${field}=${JSON.stringify(v)}`, body: JSON.stringify({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", tenantIds: ["klinik-miri"], expectedVersion: 1, minutes: 5, down: true, reason: "because of a drill", [field]: v }) });
+        out.push({
+          label: `${field}=${JSON.stringify(v)}`,
+          body: JSON.stringify({
+            tenantId: "klinik-miri",
+            targetRegionId: "cyberjaya_1",
+            tenantIds: ["klinik-miri"],
+            expectedVersion: 1,
+            minutes: 5,
+            down: true,
+            reason: "because of a drill",
+            [field]: v,
+          }),
+        });
   return out;
 }
 
-const QUERIES = ["q=%00", "state=%00", "state=%5C", "state=%25", "state=_____", "targetId=%00", "targetId=%ED%A0%80", "limit=1e2", "limit=-1", "limit=%FF", "panel=%00", "range=90d", "active=%00", "tenantId=..", "batchId=%00", "region=%00", "residency=%00", "pending=2", "tenantId=klinik-miri&targetRegionId=%00"];
+const QUERIES = [
+  "q=%00",
+  "state=%00",
+  "state=%5C",
+  "state=%25",
+  "state=_____",
+  "targetId=%00",
+  "targetId=%ED%A0%80",
+  "limit=1e2",
+  "limit=-1",
+  "limit=%FF",
+  "panel=%00",
+  "range=90d",
+  "active=%00",
+  "tenantId=..",
+  "batchId=%00",
+  "region=%00",
+  "residency=%00",
+  "pending=2",
+  "tenantId=klinik-miri&targetRegionId=%00",
+];
 const PARAMS = ["%00", "..", "%2e%2e", "x".repeat(1000), "%ED%A0%80", "mv_%00", "ap_%00"];
 
 let h: Awaited<ReturnType<typeof createHarness>>;
@@ -138,9 +183,16 @@ describe("hostile input on every route, method and role", () => {
             // Ending break-glass takes no input; with none active it is a clean 409.
             await expectCalm(await call(r, method, { body: deep(5000) }), `${role} DELETE ${r.pattern}`), calls++;
           } else {
-            for (const b of bodies()) await expectCalm(await call(r, method, { body: b.body, type: b.type }), `${role} ${method} ${r.pattern} ${b.label}`), calls++;
+            for (const b of bodies())
+              await expectCalm(await call(r, method, { body: b.body, type: b.type }), `${role} ${method} ${r.pattern} ${b.label}`), calls++;
           }
-          if (r.params.length) for (const param of PARAMS) await expectCalm(await call(r, method, { param: decodeURIComponentSafe(param), body: method === "GET" ? undefined : "{}" }), `${role} ${method} ${r.pattern} param ${param}`), calls++;
+          if (r.params.length)
+            for (const param of PARAMS)
+              await expectCalm(
+                await call(r, method, { param: decodeURIComponentSafe(param), body: method === "GET" ? undefined : "{}" }),
+                `${role} ${method} ${r.pattern} param ${param}`,
+              ),
+                calls++;
         }
       }
     }
@@ -157,7 +209,10 @@ describe("hostile input on every route, method and role", () => {
     const moves = routes.find((r) => r.pattern === "/api/moves")!;
     const search = routes.find((r) => r.pattern === "/api/tenants")!;
     for (const reason of NASTY_STRINGS) {
-      await expectCalm(await call(moves, "POST", { body: JSON.stringify({ tenantId: "klinik-kuching", targetRegionId: "cyberjaya_1", reason }) }), `move reason ${reason}`);
+      await expectCalm(
+        await call(moves, "POST", { body: JSON.stringify({ tenantId: "klinik-kuching", targetRegionId: "cyberjaya_1", reason }) }),
+        `move reason ${reason}`,
+      );
       const found = await call(search, "GET", { query: `q=${encodeURIComponent(reason)}` });
       expect(found.status).toBe(200);
       expect((await found.json()).data).toEqual([]);

@@ -23,7 +23,10 @@ export function checkOrigin(headers: { get(name: string): string | null }, publi
   const origin = headers.get("origin");
   if (origin !== null) {
     if (allowedOrigins(publicUrl).has(origin)) return { ok: true };
-    return { ok: false, reason: `Cross-site request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this console (${new URL(publicUrl).origin}).` };
+    return {
+      ok: false,
+      reason: `Cross-site request refused: Origin ${JSON.stringify(origin.slice(0, 100))} is not this console (${new URL(publicUrl).origin}).`,
+    };
   }
   if (headers.get("sec-fetch-site") === "same-origin") return { ok: true };
   return { ok: false, reason: `Cross-site request refused: a write must carry an Origin header equal to this console's URL (${new URL(publicUrl).origin}).` };

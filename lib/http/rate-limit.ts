@@ -52,9 +52,14 @@ export class Limiter {
 
 export function tooMany(spec: LimitSpec, msBeforeNext: number): AppError {
   const retryAfterSec = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new AppError(429, "rate_limited", `Too many ${spec.what}: at most ${spec.points} in ${describeWindow(spec.durationSec)}. Try again in ${retryAfterSec} s.`, {
-    retryAfterSec,
-  });
+  return new AppError(
+    429,
+    "rate_limited",
+    `Too many ${spec.what}: at most ${spec.points} in ${describeWindow(spec.durationSec)}. Try again in ${retryAfterSec} s.`,
+    {
+      retryAfterSec,
+    },
+  );
 }
 
 function describeWindow(sec: number): string {
@@ -78,7 +83,13 @@ export interface LimitSettings {
 export function createLimits(settings: LimitSettings, database?: Pick<Database, "pool">): Limits {
   return {
     mutation: new Limiter({ name: "mutation", points: settings.MUTATIONS_PER_MINUTE, durationSec: 60, what: "changes" }, database),
-    loginAccount: new Limiter({ name: "login-account", points: settings.LOGINS_PER_15_MIN, durationSec: 900, what: "sign-in attempts for this account" }, database),
-    loginAddress: new Limiter({ name: "login-address", points: settings.LOGINS_PER_15_MIN * 4, durationSec: 900, what: "sign-in attempts from this address" }, database),
+    loginAccount: new Limiter(
+      { name: "login-account", points: settings.LOGINS_PER_15_MIN, durationSec: 900, what: "sign-in attempts for this account" },
+      database,
+    ),
+    loginAddress: new Limiter(
+      { name: "login-address", points: settings.LOGINS_PER_15_MIN * 4, durationSec: 900, what: "sign-in attempts from this address" },
+      database,
+    ),
   };
 }

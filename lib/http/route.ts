@@ -59,7 +59,11 @@ export async function jsonBody(req: Request, maxBytes = 16_384): Promise<unknown
   if (bytes.length === 0) return {};
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type))
-    throw new AppError(415, "unsupported_media_type", `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify(type.slice(0, 60) || "none")}).`);
+    throw new AppError(
+      415,
+      "unsupported_media_type",
+      `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify(type.slice(0, 60) || "none")}).`,
+    );
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

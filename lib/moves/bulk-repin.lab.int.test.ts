@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { viaRouter, waitFor } from "@/lib/federation/lab/testing";
 import { startLedgerWriter, missingIn } from "@/lib/federation/lab/ledger-writer";
 import { createLabHarness, type Harness } from "@/lib/testing/harness";
-import type { Federation } from "@/lib/federation/types";
 import { Orchestrator } from "@/workers/orchestrator";
 import { Repinner } from "@/workers/repin";
 import { getMoveOrThrow, listMoves } from "./service";
@@ -13,11 +12,9 @@ import { markRegionOp } from "@/lib/regions/operations";
 import { decideApprovalOp } from "@/lib/approvals/operations";
 
 let h: Harness;
-let federation: Federation;
 
 beforeAll(async () => {
   h = await createLabHarness();
-  federation = h.federation;
 });
 
 afterAll(async () => h?.close());
@@ -37,7 +34,12 @@ describe("bulk move and re-pin on the lab", () => {
     for (const m of r.moves) expect((await getMoveOrThrow(h.services, m.id)).state).toBe("completed");
     const ledgers = await Promise.all(writers.map((w) => w.stop()));
     for (const l of ledgers) {
-      expect(await missingIn("cyberjaya_1", l.acked.map((w) => w.id))).toEqual([]);
+      expect(
+        await missingIn(
+          "cyberjaya_1",
+          l.acked.map((w) => w.id),
+        ),
+      ).toEqual([]);
       expect(l.acked.at(-1)!.region).toBe("cyberjaya_1");
     }
   });

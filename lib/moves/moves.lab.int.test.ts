@@ -26,7 +26,11 @@ describe("moves on the lab", () => {
   it("moves a tenant under continuous writes and loses no acknowledged write", async () => {
     const writer = startLedgerWriter({ tenant: "klinik-sandakan", concurrency: 2, intervalMs: 10 });
     await sleep(1000);
-    const { move } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-sandakan", targetRegionId: "cyberjaya_1", reason: "lab zero-loss test" });
+    const { move } = await h.invoke(requestMoveOp, h.actors.admin, {
+      tenantId: "klinik-sandakan",
+      targetRegionId: "cyberjaya_1",
+      reason: "lab zero-loss test",
+    });
     await orchestrator().drain(30_000);
     await sleep(1000);
     const ledger = await writer.stop();
@@ -38,13 +42,20 @@ describe("moves on the lab", () => {
     expect(ledger.acked.some((w) => w.region === "kl_dc_1")).toBe(true);
     expect(ledger.acked.at(-1)!.region).toBe("cyberjaya_1");
     // Zero loss: every acknowledged write, from either region, is in the target now.
-    expect(await missingIn("cyberjaya_1", ledger.acked.map((w) => w.id))).toEqual([]);
+    expect(
+      await missingIn(
+        "cyberjaya_1",
+        ledger.acked.map((w) => w.id),
+      ),
+    ).toEqual([]);
     // The writers saw one short window of refusals (503 while fenced), no more.
     const windows = ledger.unavailableWindows.filter((w) => !w.open);
     expect(windows.length).toBeLessThanOrEqual(1);
     const worst = Math.max(0, ...windows.map((w) => w.ms));
     expect(worst).toBeLessThan(3000);
-    console.log(`lab move of klinik-sandakan: ${ledger.acked.length} writes acknowledged, write-unavailability ${worst} ms, recorded pause ${m.writePauseMs} ms`);
+    console.log(
+      `lab move of klinik-sandakan: ${ledger.acked.length} writes acknowledged, write-unavailability ${worst} ms, recorded pause ${m.writePauseMs} ms`,
+    );
     expect((await viaRouter("klinik-sandakan", "GET", "/guidelines")).region).toBe("cyberjaya_1");
   });
 
@@ -63,7 +74,12 @@ describe("moves on the lab", () => {
     expect(await federation.fencedTenants()).not.toContainEqual({ tenant: "klinik-miri", regionId: "kl_dc_1" });
     await sleep(500);
     const ledger = await writer.stop();
-    expect(await missingIn("cyberjaya_1", ledger.acked.map((w) => w.id))).toEqual([]);
+    expect(
+      await missingIn(
+        "cyberjaya_1",
+        ledger.acked.map((w) => w.id),
+      ),
+    ).toEqual([]);
     expect(ledger.acked.at(-1)!.region).toBe("cyberjaya_1");
   });
 

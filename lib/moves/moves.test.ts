@@ -31,7 +31,11 @@ describe("pre-flight", () => {
 describe("staged move (sim federation)", () => {
   it("runs every step in order with timings, moves the tenant, releases the fence, and audits", async () => {
     const o = orchestrator();
-    const { move, created } = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kuching", targetRegionId: "cyberjaya_1", reason: "closer to Sarawak" });
+    const { move, created } = await h.invoke(requestMoveOp, h.actors.admin, {
+      tenantId: "klinik-kuching",
+      targetRegionId: "cyberjaya_1",
+      reason: "closer to Sarawak",
+    });
     expect(created).toBe(true);
     expect(move.state).toBe("queued");
     await o.drain();
@@ -78,7 +82,11 @@ describe("staged move (sim federation)", () => {
   it("refuses moves that break residency or go to the region already serving, audited, nothing created", async () => {
     const before = await h.database.prisma.move.count();
     const refusal = await h.invoke(requestMoveOp, h.actors.admin, { tenantId: "poliklinik-bangsar", targetRegionId: "cyberjaya_1" }).catch((e) => e);
-    expect(refusal).toMatchObject({ status: 409, code: "residency_violation", details: { receipt: { auditSeq: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
+    expect(refusal).toMatchObject({
+      status: 409,
+      code: "residency_violation",
+      details: { receipt: { auditSeq: expect.any(String), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    });
     await expect(h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-taiping", targetRegionId: "kl_dc_1" })).rejects.toMatchObject({
       status: 409,
       message: expect.stringMatching(/already served by KL DC/),

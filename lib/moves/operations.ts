@@ -11,7 +11,10 @@ import { getMoveOrThrow, listMoves, moveTarget, requestBulkMove, requestMove } f
 const listSchema = z.object({
   active: z.enum(["1", "0"], { error: "active must be 1 or 0" }).optional(),
   tenantId: tenantIdSchema.optional(),
-  batchId: z.string().regex(/^mb_[A-Za-z0-9_-]{8,70}$/, "batchId is malformed").optional(),
+  batchId: z
+    .string()
+    .regex(/^mb_[A-Za-z0-9_-]{8,70}$/, "batchId is malformed")
+    .optional(),
   limit: queryInt("limit", 1, 200).optional(),
 });
 

@@ -34,7 +34,8 @@ export async function preflight(ctx: Pick<ServiceContext, "db" | "live">, input:
       key: "already_there",
       ok: tenant.servingRegionId !== targetRegionId,
       label: "Not already there",
-      detail: tenant.servingRegionId === targetRegionId ? `${tenant.name} is already served by ${target.name}` : `served by ${name(tenant.servingRegionId)} now`,
+      detail:
+        tenant.servingRegionId === targetRegionId ? `${tenant.name} is already served by ${target.name}` : `served by ${name(tenant.servingRegionId)} now`,
     },
     { key: "residency", ok: residency.allowed, label: "Residency policy", detail: residency.allowed ? "allowed" : residency.reason },
     {

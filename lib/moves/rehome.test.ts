@@ -32,14 +32,28 @@ describe("re-home", () => {
     await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: approval!.id, decision: "approve" });
     await orchestrator().drain();
     expect((await getMoveOrThrow(h.services, move.id)).state).toBe("completed");
-    expect(await tenant("klinik-kuching")).toMatchObject({ primaryRegionId: "cyberjaya_1", failoverRegionId: "kl_dc_1", servingRegionId: "cyberjaya_1", version: before.version + 2 });
+    expect(await tenant("klinik-kuching")).toMatchObject({
+      primaryRegionId: "cyberjaya_1",
+      failoverRegionId: "kl_dc_1",
+      servingRegionId: "cyberjaya_1",
+      version: before.version + 2,
+    });
     const [entry] = await listAudit(h.database.prisma, { targetType: "tenant", targetId: "klinik-kuching", action: "tenant.rehome" });
-    expect(entry).toMatchObject({ outcome: "succeeded", before: { primaryRegionId: "kl_dc_1" }, after: { primaryRegionId: "cyberjaya_1", failoverRegionId: "kl_dc_1" } });
+    expect(entry).toMatchObject({
+      outcome: "succeeded",
+      before: { primaryRegionId: "kl_dc_1" },
+      after: { primaryRegionId: "cyberjaya_1", failoverRegionId: "kl_dc_1" },
+    });
   });
 
   it("a bulk re-home of the East Malaysia clinics leaves none of them away from its primary, so nothing re-pins them back", async () => {
     const rest = EAST.filter((id) => id !== "klinik-kuching");
-    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, { tenantIds: rest, targetRegionId: "cyberjaya_1", rehome: true, reason: "East Malaysia served from Cyberjaya" });
+    const r = await h.invoke(requestBulkMoveOp, h.actors.admin, {
+      tenantIds: rest,
+      targetRegionId: "cyberjaya_1",
+      rehome: true,
+      reason: "East Malaysia served from Cyberjaya",
+    });
     expect(r.moves.every((m) => m.rehome)).toBe(true);
     await h.invoke(decideApprovalOp, h.actors.admin2, { approvalId: r.approval!.id, decision: "approve" });
     await orchestrator().drain();
@@ -58,6 +72,8 @@ describe("re-home", () => {
   });
 
   it("refuses a re-home that is not a boolean, without changing anything", async () => {
-    await expect(h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kangar", targetRegionId: "cyberjaya_1", rehome: "yes" })).rejects.toMatchObject({ status: 400 });
+    await expect(h.invoke(requestMoveOp, h.actors.admin, { tenantId: "klinik-kangar", targetRegionId: "cyberjaya_1", rehome: "yes" })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

@@ -8,7 +8,10 @@ export const requestMoveSchema = z.strictObject({
   /** The same key twice starts one move (double-clicks, retried requests). */
   /** Make the target the tenant's primary region once the move completes (re-home; needs a second admin). */
   rehome: z.boolean({ error: "rehome must be true or false" }).optional(),
-  idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{8,100}$/, "idempotencyKey must be 8–100 letters, digits, '-' or '_'").optional(),
+  idempotencyKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,100}$/, "idempotencyKey must be 8–100 letters, digits, '-' or '_'")
+    .optional(),
 });
 export type RequestMoveInput = z.infer<typeof requestMoveSchema>;
 

@@ -122,7 +122,14 @@ export async function requestMove(
         targetType: "tenant",
         targetId: input.tenantId,
         before: { servingRegionId: pf.fromRegionId },
-        after: { moveId: m.id, toRegionId: pf.toRegionId, state: m.state, rehome: m.rehome, approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
+        after: {
+          moveId: m.id,
+          toRegionId: pf.toRegionId,
+          state: m.state,
+          rehome: m.rehome,
+          approvalId: approval?.id ?? null,
+          breakGlass: glass[0]?.id ?? null,
+        },
         reason: requestReason(input.reason, glass),
         requestId,
       });
@@ -151,7 +158,18 @@ function isUniqueViolation(e: unknown): boolean {
 /** The row of a new move: one shape for single and bulk requests. */
 function newMoveData(
   ctx: ServiceContext,
-  m: { id?: string; tenantId: string; slug: string; pf: Preflight; approvalId: string | null; reason?: string; batchId?: string; idempotencyKey?: string; kind?: "repin"; rehome?: boolean },
+  m: {
+    id?: string;
+    tenantId: string;
+    slug: string;
+    pf: Preflight;
+    approvalId: string | null;
+    reason?: string;
+    batchId?: string;
+    idempotencyKey?: string;
+    kind?: "repin";
+    rehome?: boolean;
+  },
 ) {
   return {
     id: m.id ?? newMoveId(),
@@ -230,12 +248,17 @@ export async function requestBulkMove(
       await auditRefusal(ctx, "tenant.move", moveTarget({ tenantId, targetRegionId: input.targetRegionId }), e, e.message);
     }
   }
-  if (ok.length === 0) throw conflict("conflict", `None of the ${ids.length} selected tenants can move: ${refused.map((r) => `${r.tenantId}: ${r.message}`).join(" ")}`, { refused });
+  if (ok.length === 0)
+    throw conflict("conflict", `None of the ${ids.length} selected tenants can move: ${refused.map((r) => `${r.tenantId}: ${r.message}`).join(" ")}`, {
+      refused,
+    });
   const glass = await activeBreakGlass(db, actor.email);
   const tenants = await db.tenant.findMany({ where: { id: { in: ok.map((o) => o.tenantId) } } });
   const batchId = input.idempotencyKey ? `mb_${input.idempotencyKey}` : `mb_${newMoveId().slice(3)}`;
   const { rows, approval } = await db.$transaction(async (tx) => {
-    await tx.moveBatch.create({ data: { id: batchId, toRegionId: input.targetRegionId, requestedBy: actor.email, reason: input.reason || null, tenantCount: ok.length } });
+    await tx.moveBatch.create({
+      data: { id: batchId, toRegionId: input.targetRegionId, requestedBy: actor.email, reason: input.reason || null, tenantCount: ok.length },
+    });
     const approval =
       glass.length === 0
         ? await createApproval(tx, {
@@ -249,7 +272,9 @@ export async function requestBulkMove(
     for (const { tenantId, pf } of ok) {
       const t = tenants.find((x) => x.id === tenantId)!;
       rows.push(
-        await tx.move.create({ data: newMoveData(ctx, { tenantId, slug: t.slug, pf, approvalId: approval?.id ?? null, reason: input.reason, batchId, rehome: input.rehome }) }),
+        await tx.move.create({
+          data: newMoveData(ctx, { tenantId, slug: t.slug, pf, approvalId: approval?.id ?? null, reason: input.reason, batchId, rehome: input.rehome }),
+        }),
       );
     }
     await recordAudit(tx, {
@@ -258,7 +283,14 @@ export async function requestBulkMove(
       outcome: "succeeded",
       targetType: "batch",
       targetId: batchId,
-      after: { tenants: ok.map((o) => o.tenantId), refused: refused.map((r) => r.tenantId), toRegionId: input.targetRegionId, rehome: Boolean(input.rehome), approvalId: approval?.id ?? null, breakGlass: glass[0]?.id ?? null },
+      after: {
+        tenants: ok.map((o) => o.tenantId),
+        refused: refused.map((r) => r.tenantId),
+        toRegionId: input.targetRegionId,
+        rehome: Boolean(input.rehome),
+        approvalId: approval?.id ?? null,
+        breakGlass: glass[0]?.id ?? null,
+      },
       reason: requestReason(input.reason, glass),
       requestId,
     });

@@ -62,9 +62,16 @@ describe("server actions authorise inside the action", () => {
 
 describe("route handler", () => {
   const post = (id: string, body: string, headers: Record<string, string> = {}) =>
-    switchRoute(new Request(`http://localhost/api/tenants/${id}/region`, { method: "POST", body, headers: { host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", ...headers } }), {
-      params: Promise.resolve({ id }),
-    });
+    switchRoute(
+      new Request(`http://localhost/api/tenants/${id}/region`, {
+        method: "POST",
+        body,
+        headers: { host: "localhost:3000", origin: "http://localhost:3000", "content-type": "application/json", ...headers },
+      }),
+      {
+        params: Promise.resolve({ id }),
+      },
+    );
 
   it("answers 403 to an overseer and 400 to malformed JSON from an admin", async () => {
     signedIn = h.actors.overseer;
@@ -95,9 +102,16 @@ describe("route handler", () => {
       expect((await r.json()).error.message).toMatch(/^Cross-site request refused/);
     }
     // No Origin at all: only a browser's own same-origin fetch may omit it.
-    const bare = await switchRoute(new Request("http://localhost/api/tenants/klinik-sibu/region", { method: "POST", body, headers: { host: "localhost:3000", "content-type": "application/json" } }), {
-      params: Promise.resolve({ id: "klinik-sibu" }),
-    });
+    const bare = await switchRoute(
+      new Request("http://localhost/api/tenants/klinik-sibu/region", {
+        method: "POST",
+        body,
+        headers: { host: "localhost:3000", "content-type": "application/json" },
+      }),
+      {
+        params: Promise.resolve({ id: "klinik-sibu" }),
+      },
+    );
     expect(bare.status).toBe(403);
     expect(await tenant("klinik-sibu")).toEqual(t);
   });
@@ -105,7 +119,9 @@ describe("route handler", () => {
   it("accepts the console's loopback spellings and a same-origin fetch without Origin", async () => {
     signedIn = h.actors.admin;
     const t = await tenant("klinik-alor-setar");
-    const ok = await post("klinik-alor-setar", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version }), { origin: "http://127.0.0.1:3000" });
+    const ok = await post("klinik-alor-setar", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: t.version }), {
+      origin: "http://127.0.0.1:3000",
+    });
     expect(ok.status).toBe(200);
     const back = await switchRoute(
       new Request("http://localhost/api/tenants/klinik-alor-setar/region", {
@@ -120,7 +136,9 @@ describe("route handler", () => {
 
   it("generates request ids itself; a caller's id comes back only as a labelled, sanitised echo", async () => {
     signedIn = h.actors.compliance;
-    const r = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: 1 }), { "x-request-id": "FORGED-admin-approved-0001" });
+    const r = await post("klinik-sibu", JSON.stringify({ targetRegionId: "cyberjaya_1", expectedVersion: 1 }), {
+      "x-request-id": "FORGED-admin-approved-0001",
+    });
     const body = await r.json();
     expect(body.requestId).not.toBe("FORGED-admin-approved-0001");
     expect(r.headers.get("x-request-id")).toBe(body.requestId);

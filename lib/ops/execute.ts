@@ -32,7 +32,11 @@ export async function execute<O extends Operation>(op: O, actor: Actor | null, r
     throw e;
   }
   if (!can(actor.role, op.permission))
-    return refuse(forbidden(refusalText(actor, op)), { type: "permission", id: op.permission, details: { input: safeSummary(raw) } }, `${ROLE_LABELS[actor.role]} may not ${op.permission}`);
+    return refuse(
+      forbidden(refusalText(actor, op)),
+      { type: "permission", id: op.permission, details: { input: safeSummary(raw) } },
+      `${ROLE_LABELS[actor.role]} may not ${op.permission}`,
+    );
   return invoke(op, ctx, raw);
 }
 

@@ -32,7 +32,9 @@ describe("invoke and execute", () => {
   it("audits a domain refusal once, with its receipt, and changes nothing", async () => {
     const t = await h.database.prisma.tenant.findUniqueOrThrow({ where: { id: "poliklinik-bangsar" } });
     const before = await h.database.prisma.auditEntry.count();
-    const err = await h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version, reason: "test" }).catch((e) => e);
+    const err = await h
+      .invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version, reason: "test" })
+      .catch((e) => e);
     expect(err).toMatchObject({ status: 409, code: "residency_violation" });
     expect(await h.database.prisma.auditEntry.count()).toBe(before + 1);
     const [entry] = await listAudit(h.database.prisma, { limit: 1 });
@@ -67,7 +69,9 @@ describe("invoke and execute", () => {
   it("refuses a role without the permission (audited with a receipt) and never audits reads", async () => {
     const count = () => h.database.prisma.auditEntry.count();
     const n0 = await count();
-    const err = await execute(switchTenant, h.actors.overseer, { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", expectedVersion: 1 }, "req-1").catch((e) => e);
+    const err = await execute(switchTenant, h.actors.overseer, { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", expectedVersion: 1 }, "req-1").catch(
+      (e) => e,
+    );
     expect(err).toMatchObject({ status: 403, code: "forbidden", details: { receipt: { auditSeq: expect.any(String) } } });
     expect(await count()).toBe(n0 + 1);
     const [entry] = await listAudit(h.database.prisma, { limit: 1 });
@@ -115,7 +119,12 @@ describe("floods", () => {
       const n0 = await count();
       const codes: string[] = [];
       for (let i = 0; i < 50; i++) {
-        const e = await execute(switchTenant, h.actors.overseer, { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", expectedVersion: 1 }, `flood-${i}`).catch((x) => x);
+        const e = await execute(
+          switchTenant,
+          h.actors.overseer,
+          { tenantId: "klinik-sibu", targetRegionId: "cyberjaya_1", expectedVersion: 1 },
+          `flood-${i}`,
+        ).catch((x) => x);
         codes.push(e.code);
       }
       expect(codes.slice(0, 5)).toEqual(Array(5).fill("forbidden"));

@@ -19,7 +19,14 @@ interface Window {
 
 const windows = new WeakMap<object, Map<string, Window>>();
 
-export async function auditRefusalBounded(ctx: ServiceContext, action: string, target: AuditTarget, err: AppError, reason?: string, windowMs = 60_000): Promise<AppError> {
+export async function auditRefusalBounded(
+  ctx: ServiceContext,
+  action: string,
+  target: AuditTarget,
+  err: AppError,
+  reason?: string,
+  windowMs = 60_000,
+): Promise<AppError> {
   let byKey = windows.get(ctx.db);
   if (!byKey) windows.set(ctx.db, (byKey = new Map()));
   const key = `${ctx.actor.id}|${action}|${err.code}`;

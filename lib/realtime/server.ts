@@ -23,7 +23,10 @@ const TOPIC_ACTION = { overview: "overview:read", tenants: "tenants:read", audit
 
 const telemetrySchema = z.object({
   panel: z.enum(PANELS as [Panel, ...Panel[]], { error: `panel must be one of ${PANELS.join(", ")}` }),
-  regionId: z.string().max(40).regex(/^[a-z][a-z0-9_]*$/, "regionId is malformed"),
+  regionId: z
+    .string()
+    .max(40)
+    .regex(/^[a-z][a-z0-9_]*$/, "regionId is malformed"),
   since: z.number().int().nonnegative().optional(),
 });
 
@@ -129,10 +132,13 @@ export function attachRealtime(
       void socket.join(key);
       reply({ ok: true });
       const reset = since === undefined || since < rt.services.live.oldest();
-      const points = rt.services.live.pointsSince((s) => {
-        const d = destination({ series: s, t: 0, v: null });
-        return d?.panel === panel && d.regionId === regionId;
-      }, reset ? 0 : since);
+      const points = rt.services.live.pointsSince(
+        (s) => {
+          const d = destination({ series: s, t: 0, v: null });
+          return d?.panel === panel && d.regionId === regionId;
+        },
+        reset ? 0 : since,
+      );
       socket.emit("telemetry:snapshot", { panel, regionId, points, reset, serverTime: Date.now() });
     });
 

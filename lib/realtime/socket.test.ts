@@ -5,7 +5,6 @@ import { encode } from "next-auth/jwt";
 import { io as connect, type Socket } from "socket.io-client";
 import { createHarness, type Harness } from "@/lib/testing/harness";
 import { setRuntime, type Runtime } from "@/lib/runtime";
-import type { Env } from "@/lib/env";
 import { attachRealtime } from "./server";
 import { revokeUserSessions } from "@/lib/auth/service";
 import { sessionCookieFor, withSession } from "@/lib/testing/sessions";
@@ -31,7 +30,13 @@ beforeAll(async () => {
   // Ten samples a second apart in the live window, after the harness's first one.
   base = Date.now() + 1000;
   for (let i = 0; i < 10; i++)
-    h.live.update((await h.federation.readHealth()).map((r) => ({ ...r, measuredAt: base + i * 1000, components: r.components.map((c) => ({ ...c, measuredAt: base + i * 1000 })) })));
+    h.live.update(
+      (await h.federation.readHealth()).map((r) => ({
+        ...r,
+        measuredAt: base + i * 1000,
+        components: r.components.map((c) => ({ ...c, measuredAt: base + i * 1000 })),
+      })),
+    );
 });
 afterAll(async () => {
   for (const c of clients) c.close();
@@ -138,7 +143,11 @@ describe("socket server", () => {
     const errors: string[] = [];
     s.on("app:error", (e) => errors.push(e.message));
     const badPanel = await s.emitWithAck("telemetry:subscribe", { panel: "billing" as never, regionId: "kl_dc_1" });
-    expect(badPanel).toMatchObject({ ok: false, code: "bad_request", message: expect.stringMatching(/panel must be one of health, replication, inference, tenants/) });
+    expect(badPanel).toMatchObject({
+      ok: false,
+      code: "bad_request",
+      message: expect.stringMatching(/panel must be one of health, replication, inference, tenants/),
+    });
     const badRegion = await s.emitWithAck("telemetry:subscribe", { panel: "replication", regionId: "penang_1" });
     expect(badRegion).toMatchObject({ ok: false, message: 'unknown region "penang_1"' });
     const badTopic = await s.emitWithAck("subscribe", { topic: "secrets" as never });
@@ -160,7 +169,11 @@ describe("socket server", () => {
 
     // A delta arrives for the next sample, only for the room's region.
     const delta = new Promise<{ regionId: string; points: { series: string; t: number }[] }>((r) => s.once("telemetry:points", r));
-    const next = (await h.federation.readHealth()).map((r) => ({ ...r, measuredAt: base + 10_000, components: r.components.map((c) => ({ ...c, measuredAt: base + 10_000 })) }));
+    const next = (await h.federation.readHealth()).map((r) => ({
+      ...r,
+      measuredAt: base + 10_000,
+      components: r.components.map((c) => ({ ...c, measuredAt: base + 10_000 })),
+    }));
     h.bus.emit("health", next, h.live.update(next));
     const d = await delta;
     expect(d.regionId).toBe("kl_dc_1");

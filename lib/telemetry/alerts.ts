@@ -49,7 +49,14 @@ export class AlertEngine {
     if (this.loaded) return;
     this.loaded = true;
     for (const a of await this.db.alert.findMany({ where: { endedAt: null } })) {
-      this.open.set(`${a.kind}:${a.regionId}`, { id: a.id, kind: a.kind as AlertKind, regionId: a.regionId ?? "", startedAt: a.startedAt, message: a.message, peak: a.peak });
+      this.open.set(`${a.kind}:${a.regionId}`, {
+        id: a.id,
+        kind: a.kind as AlertKind,
+        regionId: a.regionId ?? "",
+        startedAt: a.startedAt,
+        message: a.message,
+        peak: a.peak,
+      });
     }
   }
 

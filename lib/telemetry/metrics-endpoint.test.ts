@@ -19,7 +19,6 @@ beforeAll(async () => {
   failing.start();
   failing.fail(new Error("password authentication failed for user console at 10.0.0.5"));
   setRuntime(h.runtime({ METRICS_TOKEN: "scrape-token-0123" }, [{ name: "orchestrator", start() {}, stop() {}, health: () => failing.snapshot() }]));
-
 });
 afterAll(async () => {
   setRuntime(undefined);

@@ -13,7 +13,8 @@ export function tokenMatches(presented: string | null, expected: string | undefi
   return timingSafeEqual(a, b);
 }
 
-const refuse = (status: 401 | 403, text: string) => new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+const refuse = (status: 401 | 403, text: string) =>
+  new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
 
 /**
  * M6: the scrape answer. Region health and tenant counts are not public: a scraper presents

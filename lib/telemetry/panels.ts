@@ -21,7 +21,14 @@ const GPUS = [0, 1, 2, 3];
 
 export const PANEL_CHARTS: Record<Exclude<Panel, "tenants">, ChartDef[]> = {
   health: [
-    { id: "status", title: "Region status (0 healthy · 1 degraded · 2 unknown · 3 down)", unit: "", component: "region", keys: [{ key: "status", label: "status" }], step: true },
+    {
+      id: "status",
+      title: "Region status (0 healthy · 1 degraded · 2 unknown · 3 down)",
+      unit: "",
+      component: "region",
+      keys: [{ key: "status", label: "status" }],
+      step: true,
+    },
     { id: "rps", title: "Requests through the router", unit: "req/s", component: "router", keys: [{ key: "requests_per_sec", label: "requests" }] },
   ],
   replication: [
@@ -35,14 +42,39 @@ export const PANEL_CHARTS: Record<Exclude<Panel, "tenants">, ChartDef[]> = {
     },
     { id: "galera-fc", title: "Galera flow control paused", unit: "%", component: "galera", keys: [{ key: "flow_control_paused_pct", label: "paused" }] },
     { id: "galera-recv", title: "Galera receive queue", unit: "writesets", component: "galera", keys: [{ key: "recv_queue", label: "queue" }] },
-    { id: "pg-lag-ms", title: "PostgreSQL replica replay lag", unit: "ms", component: "postgres", keys: [{ key: "replay_lag_ms", label: "replay lag" }], slo: { value: LAG_SLO_MS, label: LAG_SLO_LABEL } },
-    { id: "pg-lag-bytes", title: "PostgreSQL replica behind (LSN)", unit: "bytes", component: "postgres", keys: [{ key: "replay_lag_bytes", label: "WAL behind" }] },
+    {
+      id: "pg-lag-ms",
+      title: "PostgreSQL replica replay lag",
+      unit: "ms",
+      component: "postgres",
+      keys: [{ key: "replay_lag_ms", label: "replay lag" }],
+      slo: { value: LAG_SLO_MS, label: LAG_SLO_LABEL },
+    },
+    {
+      id: "pg-lag-bytes",
+      title: "PostgreSQL replica behind (LSN)",
+      unit: "bytes",
+      component: "postgres",
+      keys: [{ key: "replay_lag_bytes", label: "WAL behind" }],
+    },
     { id: "s3-lag", title: "Object replication canary lag", unit: "ms", component: "object_store", keys: [{ key: "canary_lag_ms", label: "canary lag" }] },
     { id: "s3-backlog", title: "Object replication backlog", unit: "objects", component: "object_store", keys: [{ key: "backlog", label: "backlog" }] },
   ],
   inference: [
-    { id: "gpu-util", title: "GPU utilisation per GPU", unit: "%", component: "inference", keys: GPUS.map((i) => ({ key: `gpu${i}_util_pct`, label: `GPU ${i}` })) },
-    { id: "gpu-mem", title: "GPU memory used per GPU", unit: "%", component: "inference", keys: GPUS.map((i) => ({ key: `gpu${i}_mem_pct`, label: `GPU ${i}` })) },
+    {
+      id: "gpu-util",
+      title: "GPU utilisation per GPU",
+      unit: "%",
+      component: "inference",
+      keys: GPUS.map((i) => ({ key: `gpu${i}_util_pct`, label: `GPU ${i}` })),
+    },
+    {
+      id: "gpu-mem",
+      title: "GPU memory used per GPU",
+      unit: "%",
+      component: "inference",
+      keys: GPUS.map((i) => ({ key: `gpu${i}_mem_pct`, label: `GPU ${i}` })),
+    },
     {
       id: "requests",
       title: "vLLM requests",

@@ -5,7 +5,15 @@ import { SimFederation } from "@/lib/federation/sim/sim-federation";
 describe("Prometheus exposition", () => {
   it("renders valid text with every region, component and figure", async () => {
     let now = 1_800_000_000_000;
-    const sim = new SimFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }], seed: 1, now: () => now, spikeRate: 0 });
+    const sim = new SimFederation({
+      regions: [
+        { id: "kl_dc_1", name: "KL DC" },
+        { id: "cyberjaya_1", name: "Cyberjaya" },
+      ],
+      seed: 1,
+      now: () => now,
+      spikeRate: 0,
+    });
     await sim.setRegionDown("cyberjaya_1", true);
     now += 2000;
     const regions = await sim.readHealth();

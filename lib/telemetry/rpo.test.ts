@@ -19,7 +19,10 @@ describe("RPO now per tenant", () => {
     expect(rpoNow(t, [h("kl_dc_1", 90), h("cyberjaya_1", 240)])).toMatchObject({ seconds: 0.24, copyRegionId: "cyberjaya_1" });
   });
   it("uses the primary as the copy while the tenant runs on its failover region", () => {
-    expect(rpoNow({ ...t, servingRegionId: "cyberjaya_1" }, [h("kl_dc_1", 90), h("cyberjaya_1", 240)])).toMatchObject({ seconds: 0.09, copyRegionId: "kl_dc_1" });
+    expect(rpoNow({ ...t, servingRegionId: "cyberjaya_1" }, [h("kl_dc_1", 90), h("cyberjaya_1", 240)])).toMatchObject({
+      seconds: 0.09,
+      copyRegionId: "kl_dc_1",
+    });
   });
   it("is unknown, with a reason, when the copy region is down or the tenant has one region", () => {
     expect(rpoNow(t, [h("kl_dc_1", 90), h("cyberjaya_1", null, "down")])).toMatchObject({ seconds: null, reason: "copy region down" });

@@ -13,10 +13,7 @@ export interface RpoNow {
  * (failover region, or primary when it runs on its failover). What the copy lacks is the
  * cross-region heartbeat lag into the copy region.
  */
-export function rpoNow(
-  t: { servingRegionId: string; primaryRegionId: string; failoverRegionId: string },
-  regions: RegionHealth[],
-): RpoNow {
+export function rpoNow(t: { servingRegionId: string; primaryRegionId: string; failoverRegionId: string }, regions: RegionHealth[]): RpoNow {
   const copy = t.servingRegionId === t.primaryRegionId ? t.failoverRegionId : t.primaryRegionId;
   if (copy === t.servingRegionId) return { seconds: null, copyRegionId: null, reason: "no second region", measuredAt: null };
   const h = regions.find((r) => r.regionId === copy);

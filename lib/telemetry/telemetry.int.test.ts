@@ -34,7 +34,12 @@ let history: HistoryStore;
 beforeAll(async () => {
   await requireLab();
   db = await openDatabase({});
-  federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
+  federation = await createLabFederation({
+    regions: [
+      { id: "kl_dc_1", name: "KL DC" },
+      { id: "cyberjaya_1", name: "Cyberjaya" },
+    ],
+  });
   history = new HistoryStore(db.prisma);
   alerts = new AlertEngine(db.prisma, bus, { windowMs: 8000 });
   pipeline = new TelemetryPipeline(bus, history, alerts, 250);

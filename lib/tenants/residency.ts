@@ -11,11 +11,7 @@ export function isResidencyLocked(t: { allowedRegions: string[] }): boolean {
   return t.allowedRegions.length > 0;
 }
 
-export function checkResidency(
-  tenant: ResidencySubject,
-  targetRegionId: string,
-  regionName: (id: string) => string = (id) => id,
-): ResidencyVerdict {
+export function checkResidency(tenant: ResidencySubject, targetRegionId: string, regionName: (id: string) => string = (id) => id): ResidencyVerdict {
   if (!isResidencyLocked(tenant) || tenant.allowedRegions.includes(targetRegionId)) return { allowed: true };
   const allowed = tenant.allowedRegions.map(regionName).join(", ");
   return {

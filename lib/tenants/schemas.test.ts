@@ -24,7 +24,9 @@ describe("switch input validation", () => {
   });
   it("refuses oversized strings", () => {
     expect(errorOf({ tenantId: "a".repeat(65), targetRegionId: "cyberjaya_1", expectedVersion: 1 })).toMatch(/longer than 64/);
-    expect(errorOf({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: 1, reason: "x".repeat(501) })).toMatch(/reason is longer than 500/);
+    expect(errorOf({ tenantId: "klinik-miri", targetRegionId: "cyberjaya_1", expectedVersion: 1, reason: "x".repeat(501) })).toMatch(
+      /reason is longer than 500/,
+    );
   });
   it("validates list filters", () => {
     expect(tenantFilterSchema.safeParse({ residency: "maybe" }).success).toBe(false);

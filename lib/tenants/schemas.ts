@@ -38,5 +38,3 @@ export const tenantFilterSchema = z.object({
   residency: z.enum(["locked", "unrestricted"], { error: "residency must be 'locked' or 'unrestricted'" }).optional(),
 });
 export type TenantFilter = z.infer<typeof tenantFilterSchema>;
-
-

@@ -45,7 +45,6 @@ describe("seed", () => {
 
 describe("listTenants filters", () => {
   it("filters by search text, state, residency and serving region", async () => {
-    const db = h.database.prisma;
     expect((await listTenants(h.services, { q: "kuching" })).map((t) => t.id)).toEqual(["klinik-kuching"]);
     expect((await listTenants(h.services, { state: "sarawak" })).map((t) => t.state)).toEqual(["Sarawak", "Sarawak", "Sarawak"]);
     const locked = await listTenants(h.services, { residency: "locked" });
@@ -129,7 +128,12 @@ describe("switchTenantRegion", () => {
   });
 
   it("refuses unknown tenants, unknown regions and the region already serving, with clear messages", async () => {
-    await expectRefusal(h.invoke(switchTenant, h.actors.admin, { tenantId: "klinik-atlantis", targetRegionId: "kl_dc_1", expectedVersion: 1 }), 404, "not_found", /No tenant/);
+    await expectRefusal(
+      h.invoke(switchTenant, h.actors.admin, { tenantId: "klinik-atlantis", targetRegionId: "kl_dc_1", expectedVersion: 1 }),
+      404,
+      "not_found",
+      /No tenant/,
+    );
     const t = await tenant("klinik-taiping");
     await expectRefusal(
       h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "penang_1", expectedVersion: t.version }),
@@ -137,7 +141,12 @@ describe("switchTenantRegion", () => {
       "bad_request",
       /Unknown region "penang_1". Known regions: kl_dc_1, cyberjaya_1/,
     );
-    await expectRefusal(h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "kl_dc_1", expectedVersion: t.version }), 409, "conflict", /already served by KL DC/);
+    await expectRefusal(
+      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "kl_dc_1", expectedVersion: t.version }),
+      409,
+      "conflict",
+      /already served by KL DC/,
+    );
     expect(await tenant(t.id)).toEqual(t);
   });
 

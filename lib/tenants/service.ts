@@ -118,9 +118,9 @@ async function applyRoute(
     return updated;
   } catch (e) {
     if (routed) {
-      await ctx.federation.routeTenant(tenant.slug, tenant.servingRegionId).catch((err) =>
-        console.error(`[${requestId}] could not restore route of ${tenant.slug}`, err),
-      );
+      await ctx.federation
+        .routeTenant(tenant.slug, tenant.servingRegionId)
+        .catch((err) => console.error(`[${requestId}] could not restore route of ${tenant.slug}`, err));
     }
     throw e;
   }
@@ -147,14 +147,18 @@ export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegio
   const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
   const regionName = (id: string) => regions.find((r) => r.id === id)?.name ?? id;
   const target = regions.find((r) => r.id === input.targetRegionId);
-  if (!target) throw withAuditContext(badRequest(`Unknown region "${input.targetRegionId}". Known regions: ${regions.map((r) => r.id).join(", ")}.`), seen(tenant));
+  if (!target)
+    throw withAuditContext(badRequest(`Unknown region "${input.targetRegionId}". Known regions: ${regions.map((r) => r.id).join(", ")}.`), seen(tenant));
   if (input.expectedVersion !== tenant.version) throw withAuditContext(staleVersion(tenant, input.expectedVersion), seen(tenant));
   if (tenant.servingRegionId === target.id) throw withAuditContext(conflict("conflict", `${tenant.name} is already served by ${target.name}.`), seen(tenant));
   const verdict = checkResidency(tenant, target.id, regionName);
   if (!verdict.allowed) throw withAuditContext(conflict("residency_violation", verdict.reason), seen(tenant));
   const live = ctx.live.region(target.id);
   if (live?.status === "down")
-    throw withAuditContext(conflict("region_unavailable", `${target.name} is down (${live.reasons[0] ?? "no reason given"}); a tenant cannot be switched to it.`), seen(tenant));
+    throw withAuditContext(
+      conflict("region_unavailable", `${target.name} is down (${live.reasons[0] ?? "no reason given"}); a tenant cannot be switched to it.`),
+      seen(tenant),
+    );
 
   try {
     return toTenantView(await applyRoute(ctx, tenant, target, input.expectedVersion, input.reason || null));

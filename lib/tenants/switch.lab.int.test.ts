@@ -35,9 +35,9 @@ describe("tenant switch on the lab", () => {
 
   it("a refused switch (residency) leaves HAProxy's map untouched", async () => {
     const t = await h.database.prisma.tenant.findUniqueOrThrow({ where: { id: "poliklinik-bangsar" } });
-    await expect(
-      h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version }),
-    ).rejects.toMatchObject({ code: "residency_violation" });
+    await expect(h.invoke(switchTenant, h.actors.admin, { tenantId: t.id, targetRegionId: "cyberjaya_1", expectedVersion: t.version })).rejects.toMatchObject({
+      code: "residency_violation",
+    });
     expect((await federation.readRoutes())["poliklinik-bangsar"]).toBe("kl_dc_1");
     expect((await viaRouter("poliklinik-bangsar", "GET", "/guidelines")).region).toBe("kl_dc_1");
   });

@@ -91,7 +91,12 @@ export async function createLabHarness(): Promise<Harness> {
   const { requireLab } = await import("@/lib/federation/lab/testing");
   const { createLabFederation } = await import("@/lib/federation/lab/index");
   await requireLab();
-  const federation = await createLabFederation({ regions: [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }] });
+  const federation = await createLabFederation({
+    regions: [
+      { id: "kl_dc_1", name: "KL DC" },
+      { id: "cyberjaya_1", name: "Cyberjaya" },
+    ],
+  });
   const before = await federation.readRoutes();
   const h = await createHarness({ federation });
   const close = h.close;

@@ -8,7 +8,10 @@ import type { GpuSample } from "./types";
 export type GpuSource = { dcgmUrl: string } | { nvidiaSmi: string };
 
 export class GpuClient {
-  constructor(readonly source: GpuSource, readonly timeoutMs = 800) {}
+  constructor(
+    readonly source: GpuSource,
+    readonly timeoutMs = 800,
+  ) {}
 
   async read(): Promise<GpuSample[]> {
     if ("dcgmUrl" in this.source) return parseDcgm((await fetchText("gpu", this.source.dcgmUrl, this.timeoutMs)).text);

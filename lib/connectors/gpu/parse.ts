@@ -26,11 +26,14 @@ export const NVIDIA_SMI_QUERY = "index,uuid,name,utilization.gpu,memory.used,mem
 
 /** `nvidia-smi --query-gpu=index,uuid,name,utilization.gpu,memory.used,memory.free --format=csv` */
 export function parseNvidiaSmiCsv(text: string): GpuSample[] {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) return [];
   const header = lines[0].split(",").map((h) => h.trim().replace(/\s*\[.*\]$/, ""));
   const idx = (n: string) => header.indexOf(n);
-  const val = (cells: string[], n: string) => (idx(n) >= 0 ? cells[idx(n)]?.trim() ?? "" : "");
+  const val = (cells: string[], n: string) => (idx(n) >= 0 ? (cells[idx(n)]?.trim() ?? "") : "");
   const num = (s: string) => {
     const m = /^(-?\d+(?:\.\d+)?)/.exec(s);
     return m ? Number(m[1]) : null; // "[N/A]" → null

@@ -5,9 +5,7 @@ import { rename, writeFile } from "node:fs/promises";
 import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import { ConnectorError } from "../errors";
 import { HaproxyRuntimeClient, type RuntimeAddress } from "./client";
-import {
-  duplicateKeys, formatMapFile, mapToRecord, parseGetMap, parseMapEntries, parsePrepareMap, parseServersState, parseShowStat,
-} from "./parse";
+import { duplicateKeys, formatMapFile, mapToRecord, parseGetMap, parseMapEntries, parsePrepareMap, parseServersState, parseShowStat } from "./parse";
 import type { AdminState, ServerState, StatRow } from "./types";
 
 export interface HaproxyRouterOptions {
@@ -60,7 +58,8 @@ export class HaproxyRouter {
     // A map value naming a missing backend silently falls to the default backend: refuse it.
     const known = new Set(await this.backends());
     for (const v of values) {
-      if (!known.has(v)) throw new ConnectorError("haproxy", this.client.target, "rejected", `no backend named "${v}" (known: ${[...known].join(", ")})`, false);
+      if (!known.has(v))
+        throw new ConnectorError("haproxy", this.client.target, "rejected", `no backend named "${v}" (known: ${[...known].join(", ")})`, false);
     }
   }
 
@@ -77,7 +76,8 @@ export class HaproxyRouter {
       if (current === null) await this.client.command(`add map ${this.opts.mapName} ${tenant} ${backend}`);
       else if (current !== backend) await this.client.command(`set map ${this.opts.mapName} ${tenant} ${backend}`);
       const now = await this.getRoute(tenant);
-      if (now !== backend) throw new ConnectorError("haproxy", this.client.target, "protocol", `map still sends ${tenant} to ${now ?? "default"} after the change`, true);
+      if (now !== backend)
+        throw new ConnectorError("haproxy", this.client.target, "protocol", `map still sends ${tenant} to ${now ?? "default"} after the change`, true);
       await this.persist();
     });
   }
@@ -131,7 +131,8 @@ export function routerComponent(
   const srv = stats.find((r) => r.proxy === view.backend && r.server === view.server);
   const st = states.find((s) => s.backend === view.backend && s.server === view.server);
   const tenantsServed = Object.values(routes).filter((b) => b === view.backend).length;
-  const markedDown = view.serverRefs.length > 0 && view.serverRefs.every((ref) => states.find((s) => s.backend === ref.backend && s.server === ref.server)?.maint);
+  const markedDown =
+    view.serverRefs.length > 0 && view.serverRefs.every((ref) => states.find((s) => s.backend === ref.backend && s.server === ref.server)?.maint);
   const figures: Figure[] = [
     { key: "requests_per_sec", label: "Requests/s", value: be ? be.rate : null, unit: "req/s" },
     { key: "tenants_routed", label: "Tenants routed here", value: tenantsServed, unit: "" },
@@ -165,8 +166,18 @@ export function routerComponent(
 }
 
 const CHECK_TEXT: Record<string, string> = {
-  L4OK: "L4 ok", L4TOUT: "L4 timeout", L4CON: "connection refused", L6OK: "L6 ok", L6TOUT: "L6 timeout", L6RSP: "bad L6 response",
-  L7OK: "L7 ok", L7OKC: "L7 ok (conditional)", L7TOUT: "L7 timeout", L7RSP: "bad L7 response", L7STS: "HTTP status error", SOCKERR: "socket error",
+  L4OK: "L4 ok",
+  L4TOUT: "L4 timeout",
+  L4CON: "connection refused",
+  L6OK: "L6 ok",
+  L6TOUT: "L6 timeout",
+  L6RSP: "bad L6 response",
+  L7OK: "L7 ok",
+  L7OKC: "L7 ok (conditional)",
+  L7TOUT: "L7 timeout",
+  L7RSP: "bad L7 response",
+  L7STS: "HTTP status error",
+  SOCKERR: "socket error",
 };
 export function describeCheck(code: string): string {
   const base = code.replace(/^\*/, "");

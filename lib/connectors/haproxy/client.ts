@@ -10,7 +10,10 @@ export type RuntimeAddress = { socketPath: string } | { host: string; port: numb
 export class HaproxyRuntimeClient {
   readonly target: string;
 
-  constructor(readonly address: RuntimeAddress, readonly timeoutMs = 800) {
+  constructor(
+    readonly address: RuntimeAddress,
+    readonly timeoutMs = 800,
+  ) {
     this.target = "socketPath" in address ? address.socketPath : `${address.host}:${address.port}`;
   }
 
@@ -20,7 +23,10 @@ export class HaproxyRuntimeClient {
       return Promise.reject(new ConnectorError("haproxy", this.target, "rejected", "one command per call (no newline or ';')", false));
     }
     return new Promise((resolve, reject) => {
-      const sock = "socketPath" in this.address ? net.createConnection({ path: this.address.socketPath }) : net.createConnection({ host: this.address.host, port: this.address.port });
+      const sock =
+        "socketPath" in this.address
+          ? net.createConnection({ path: this.address.socketPath })
+          : net.createConnection({ host: this.address.host, port: this.address.port });
       const chunks: Buffer[] = [];
       let settled = false;
       const finish = (err: ConnectorError | null, text?: string) => {
@@ -32,7 +38,10 @@ export class HaproxyRuntimeClient {
         else resolve(text ?? "");
       };
       const timer = setTimeout(
-        () => finish(new ConnectorError("haproxy", this.target, "timeout", `"${command.split(" ").slice(0, 2).join(" ")}" got no answer within ${timeoutMs} ms`, true)),
+        () =>
+          finish(
+            new ConnectorError("haproxy", this.target, "timeout", `"${command.split(" ").slice(0, 2).join(" ")}" got no answer within ${timeoutMs} ms`, true),
+          ),
         timeoutMs,
       );
       sock.on("connect", () => sock.end(`${command}\n`));

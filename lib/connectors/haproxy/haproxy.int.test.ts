@@ -79,14 +79,26 @@ describe("HAProxy connector (live)", () => {
     await labCtl(`app-${cy.id}`, "kill");
     const t0 = Date.now();
     try {
-      const row = await waitFor("HAProxy to mark app_cyberjaya_1 DOWN", async () => {
-        const s = (await router.stats()).find((x) => x.proxy === cy.backend && x.server === cy.appServer);
-        return s && s.status === "DOWN" ? s : null;
-      }, 10_000, 50);
+      const row = await waitFor(
+        "HAProxy to mark app_cyberjaya_1 DOWN",
+        async () => {
+          const s = (await router.stats()).find((x) => x.proxy === cy.backend && x.server === cy.appServer);
+          return s && s.status === "DOWN" ? s : null;
+        },
+        10_000,
+        50,
+      );
       const detectMs = Date.now() - t0;
       expect(detectMs).toBeLessThan(4000); // inter 1s, fall 2
       expect(row.checkStatus).toMatch(/L4CON|L7TOUT|L4TOUT|SOCKERR/);
-      const health = routerComponent("HAProxy", { backend: cy.backend, server: cy.appServer, serverRefs: [] }, await router.stats(), await router.serversState(), await router.routes(), Date.now());
+      const health = routerComponent(
+        "HAProxy",
+        { backend: cy.backend, server: cy.appServer, serverRefs: [] },
+        await router.stats(),
+        await router.serversState(),
+        await router.routes(),
+        Date.now(),
+      );
       expect(health.health.status).toBe("down");
       expect(health.health.reason).toMatch(/^app server app_cyberjaya_1 DOWN in HAProxy \(/);
       // traffic for the region's tenants goes to its backup
@@ -94,7 +106,11 @@ describe("HAProxy connector (live)", () => {
     } finally {
       await labCtl(`app-${cy.id}`, "start");
     }
-    await waitFor("app_cyberjaya_1 UP again", async () => (await router.stats()).find((x) => x.proxy === cy.backend && x.server === cy.appServer)?.status === "UP", 10_000);
+    await waitFor(
+      "app_cyberjaya_1 UP again",
+      async () => (await router.stats()).find((x) => x.proxy === cy.backend && x.server === cy.appServer)?.status === "UP",
+      10_000,
+    );
   });
 
   it("a dead socket is a typed, retryable error", async () => {

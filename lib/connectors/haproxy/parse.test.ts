@@ -1,12 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { fixture } from "../fixture";
 import {
-  duplicateKeys, formatMapFile, mapToRecord, parseGetMap, parseMapEntries, parseMapFile, parseMapList, parsePrepareMap,
-  parseServersState, parseShowStat, runtimeError,
+  duplicateKeys,
+  formatMapFile,
+  mapToRecord,
+  parseGetMap,
+  parseMapEntries,
+  parseMapFile,
+  parseMapList,
+  parsePrepareMap,
+  parseServersState,
+  parseShowStat,
+  runtimeError,
 } from "./parse";
 import { describeCheck, routerComponent } from "./adapter";
 
-const view = { backend: "be_kl_dc_1", server: "app_kl_dc_1", serverRefs: [{ backend: "be_kl_dc_1", server: "app_kl_dc_1" }, { backend: "be_cyberjaya_1", server: "app_kl_dc_1" }] };
+const view = {
+  backend: "be_kl_dc_1",
+  server: "app_kl_dc_1",
+  serverRefs: [
+    { backend: "be_kl_dc_1", server: "app_kl_dc_1" },
+    { backend: "be_cyberjaya_1", server: "app_kl_dc_1" },
+  ],
+};
 
 describe("show stat", () => {
   it("parses the healthy lab's CSV", () => {
@@ -64,8 +80,10 @@ describe("maps", () => {
     const e = parseMapEntries(fixture("haproxy", "show-map-entries.txt"));
     expect(e).toHaveLength(4);
     expect(mapToRecord(e)).toEqual({
-      "klinik-kl-central": "be_kl_dc_1", "hospital-putrajaya": "be_kl_dc_1",
-      "klinik-kota-kinabalu": "be_cyberjaya_1", "klinik-kuching": "be_cyberjaya_1",
+      "klinik-kl-central": "be_kl_dc_1",
+      "hospital-putrajaya": "be_kl_dc_1",
+      "klinik-kota-kinabalu": "be_cyberjaya_1",
+      "klinik-kuching": "be_cyberjaya_1",
     });
     expect(duplicateKeys(e)).toEqual([]);
   });
@@ -75,7 +93,9 @@ describe("maps", () => {
     expect(duplicateKeys(e)).toEqual(["a"]);
   });
   it("parses a prepared version's entries", () => {
-    expect(parseMapEntries(fixture("haproxy", "show-map-version.txt"))).toEqual([{ ref: expect.stringMatching(/^0x/), key: "klinik-kl-central", value: "be_kl_dc_1" }]);
+    expect(parseMapEntries(fixture("haproxy", "show-map-version.txt"))).toEqual([
+      { ref: expect.stringMatching(/^0x/), key: "klinik-kl-central", value: "be_kl_dc_1" },
+    ]);
   });
   it("parses get map found / not found", () => {
     expect(parseGetMap(fixture("haproxy", "get-map-found.txt"))).toEqual({ found: true, key: "klinik-kuching", value: "be_cyberjaya_1" });
@@ -104,7 +124,14 @@ describe("maps", () => {
 describe("router health", () => {
   const routes = { t1: "be_kl_dc_1", t2: "be_cyberjaya_1", t3: "be_kl_dc_1" };
   it("is up when the region's server is UP", () => {
-    const r = routerComponent("HAProxy", view, parseShowStat(fixture("haproxy", "show-stat.csv")), parseServersState(fixture("haproxy", "show-servers-state.txt")), routes, 1);
+    const r = routerComponent(
+      "HAProxy",
+      view,
+      parseShowStat(fixture("haproxy", "show-stat.csv")),
+      parseServersState(fixture("haproxy", "show-servers-state.txt")),
+      routes,
+      1,
+    );
     expect(r.health.status).toBe("up");
     expect(r.health.reason).toBeNull();
     expect(r.tenantsServed).toBe(2);
@@ -112,12 +139,26 @@ describe("router health", () => {
   });
   it("is down with the check reason when the app server is DOWN", () => {
     const v = { backend: "be_cyberjaya_1", server: "app_cyberjaya_1", serverRefs: [] };
-    const r = routerComponent("HAProxy", v, parseShowStat(fixture("haproxy", "show-stat-app-down.csv")), parseServersState(fixture("haproxy", "show-servers-state-app-down.txt")), routes, 1);
+    const r = routerComponent(
+      "HAProxy",
+      v,
+      parseShowStat(fixture("haproxy", "show-stat-app-down.csv")),
+      parseServersState(fixture("haproxy", "show-servers-state-app-down.txt")),
+      routes,
+      1,
+    );
     expect(r.health.status).toBe("down");
     expect(r.health.reason).toBe("app server app_cyberjaya_1 DOWN in HAProxy (L4CON connection refused: Connection refused)");
   });
   it("is down and marked down when in maintenance", () => {
-    const r = routerComponent("HAProxy", { ...view, serverRefs: [view.serverRefs[0]] }, parseShowStat(fixture("haproxy", "show-stat-maint.csv")), parseServersState(fixture("haproxy", "show-servers-state-maint.txt")), routes, 1);
+    const r = routerComponent(
+      "HAProxy",
+      { ...view, serverRefs: [view.serverRefs[0]] },
+      parseShowStat(fixture("haproxy", "show-stat-maint.csv")),
+      parseServersState(fixture("haproxy", "show-servers-state-maint.txt")),
+      routes,
+      1,
+    );
     expect(r.health.status).toBe("down");
     expect(r.health.reason).toMatch(/maintenance/);
     expect(r.markedDown).toBe(true);

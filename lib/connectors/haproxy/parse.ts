@@ -67,29 +67,35 @@ export function parseShowStat(csv: string): StatRow[] {
 
 /** `show servers state` (format version 1). */
 export function parseServersState(text: string): ServerState[] {
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
   if (lines[0] !== "1") throw new Error(`show servers state: unsupported format version "${lines[0] ?? ""}"`);
   const header = lines[1]?.replace(/^#\s*/, "").split(/\s+/) ?? [];
-  return lines.slice(2).filter((l) => !l.startsWith("#")).map((l) => {
-    const f = l.split(/\s+/);
-    const v: Record<string, string> = {};
-    header.forEach((h, i) => (v[h] = f[i] ?? ""));
-    const admin = Number(v.srv_admin_state);
-    return {
-      backendId: Number(v.be_id),
-      backend: v.be_name,
-      serverId: Number(v.srv_id),
-      server: v.srv_name,
-      address: v.srv_addr,
-      port: Number(v.srv_port),
-      opState: Number(v.srv_op_state),
-      adminState: admin,
-      maint: (admin & 0x01) !== 0 || (admin & 0x02) !== 0 || (admin & 0x04) !== 0 || (admin & 0x20) !== 0,
-      drain: (admin & 0x08) !== 0 || (admin & 0x10) !== 0,
-      checkHealth: Number(v.srv_check_health),
-      secondsSinceChange: Number(v.srv_time_since_last_change),
-    };
-  });
+  return lines
+    .slice(2)
+    .filter((l) => !l.startsWith("#"))
+    .map((l) => {
+      const f = l.split(/\s+/);
+      const v: Record<string, string> = {};
+      header.forEach((h, i) => (v[h] = f[i] ?? ""));
+      const admin = Number(v.srv_admin_state);
+      return {
+        backendId: Number(v.be_id),
+        backend: v.be_name,
+        serverId: Number(v.srv_id),
+        server: v.srv_name,
+        address: v.srv_addr,
+        port: Number(v.srv_port),
+        opState: Number(v.srv_op_state),
+        adminState: admin,
+        maint: (admin & 0x01) !== 0 || (admin & 0x02) !== 0 || (admin & 0x04) !== 0 || (admin & 0x20) !== 0,
+        drain: (admin & 0x08) !== 0 || (admin & 0x10) !== 0,
+        checkHealth: Number(v.srv_check_health),
+        secondsSinceChange: Number(v.srv_time_since_last_change),
+      };
+    });
 }
 
 /** `show map` without argument: the list of loaded maps. */
@@ -161,7 +167,9 @@ export function parsePrepareMap(text: string): number {
 
 /** Map file text (what HAProxy loads at start): "key value" per line, # comments. */
 export function formatMapFile(routes: Record<string, string>, header?: string): string {
-  const lines = Object.keys(routes).sort().map((k) => `${k} ${routes[k]}`);
+  const lines = Object.keys(routes)
+    .sort()
+    .map((k) => `${k} ${routes[k]}`);
   return (header ? `# ${header}\n` : "") + lines.join("\n") + (lines.length ? "\n" : "");
 }
 

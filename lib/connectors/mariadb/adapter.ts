@@ -5,8 +5,18 @@ import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import { ConnectorError } from "../errors";
 import { MariadbClient } from "./client";
 import {
-  SQL, crossRegionLagMs, gtidForDomain, laterGtid, parseBinlogPosition, parseGtidWaitResult, parseHeartbeatRows, parseReplicaStatus, parseServerRole,
-  parseWsrepStatus, replicaProblem, type BinlogPosition,
+  SQL,
+  crossRegionLagMs,
+  gtidForDomain,
+  laterGtid,
+  parseBinlogPosition,
+  parseGtidWaitResult,
+  parseHeartbeatRows,
+  parseReplicaStatus,
+  parseServerRole,
+  parseWsrepStatus,
+  replicaProblem,
+  type BinlogPosition,
 } from "./parse";
 import type { HeartbeatLag, MariadbEndpoint, ReplicaStatus, ServerRole, WsrepStatus } from "./types";
 
@@ -19,7 +29,10 @@ const quote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`
 export class MariadbNode {
   readonly client: MariadbClient;
 
-  constructor(readonly endpoint: MariadbEndpoint, timeoutMs = 800) {
+  constructor(
+    readonly endpoint: MariadbEndpoint,
+    timeoutMs = 800,
+  ) {
     this.client = new MariadbClient(endpoint, timeoutMs);
   }
   get name(): string {
@@ -46,7 +59,8 @@ export class MariadbNode {
    * the user can read (the wait only happens for statements that read a table).
    */
   async binlogPosition(galera: boolean, syncTable: string): Promise<BinlogPosition> {
-    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/.test(syncTable)) throw new ConnectorError("mariadb", this.client.target, "rejected", `bad table name "${syncTable}"`, false);
+    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/.test(syncTable))
+      throw new ConnectorError("mariadb", this.client.target, "rejected", `bad table name "${syncTable}"`, false);
     const [row] = await this.client.query(SQL.binlogPos(galera, syncTable));
     try {
       return parseBinlogPosition(row);
@@ -68,7 +82,8 @@ export class MariadbNode {
     const waitedMs = Math.round(performance.now() - t0);
     const r = parseGtidWaitResult(row);
     if (r === "applied") return { waitedMs };
-    if (r === "timeout") throw new ConnectorError("mariadb", target, "timeout", `${this.name} had not applied ${gtid} within ${timeoutMs} ms (MASTER_GTID_WAIT = -1)`, true);
+    if (r === "timeout")
+      throw new ConnectorError("mariadb", target, "timeout", `${this.name} had not applied ${gtid} within ${timeoutMs} ms (MASTER_GTID_WAIT = -1)`, true);
     throw new ConnectorError("mariadb", target, "protocol", `${this.name} cannot wait for ${gtid} (MASTER_GTID_WAIT = NULL)`, false);
   }
 
@@ -96,7 +111,9 @@ export class MariadbNode {
     for (const r of reps) {
       if (r.gtidIoPos && r.sqlRunning === "Yes") {
         const [row] = await this.client.query<{ w: number | null }>(
-          "SELECT MASTER_GTID_WAIT(?, ?) AS w", [r.gtidIoPos, waitMs / 1000], waitMs + this.client.timeoutMs,
+          "SELECT MASTER_GTID_WAIT(?, ?) AS w",
+          [r.gtidIoPos, waitMs / 1000],
+          waitMs + this.client.timeoutMs,
         );
         if (Number(row?.w) !== 0) caughtUp = false;
       }
@@ -133,9 +150,7 @@ export class MariadbNode {
  * across the region's reachable nodes (a Galera node may not have applied the newest write set
  * yet; wsrep_sync_wait plus the maximum covers that). Fails only when no node answers.
  */
-export async function regionGtidPosition(
-  nodes: MariadbNode[], domain: number, galera: boolean, syncTable: string,
-): Promise<{ gtid: string; nodes: string[] }> {
+export async function regionGtidPosition(nodes: MariadbNode[], domain: number, galera: boolean, syncTable: string): Promise<{ gtid: string; nodes: string[] }> {
   const results = await Promise.allSettled(nodes.map((n) => n.binlogPosition(galera, syncTable)));
   let gtid = "";
   const answered: string[] = [];
@@ -203,7 +218,7 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
   // cross-region replication into this region
   for (const link of p.inboundLinks) {
     const r = results.find((x) => x.node.name === link.node);
-    if (!r || !r.ok) {
+    if (!r?.ok) {
       reasons.push(`replica ${link.connection} unavailable (node ${link.node} down)`);
       continue;
     }

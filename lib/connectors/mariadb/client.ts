@@ -10,7 +10,10 @@ export class MariadbClient {
   private opening: Promise<mysql.Connection> | null = null;
   readonly target: string;
 
-  constructor(readonly endpoint: MariadbEndpoint, readonly timeoutMs = 800) {
+  constructor(
+    readonly endpoint: MariadbEndpoint,
+    readonly timeoutMs = 800,
+  ) {
     this.target = `${endpoint.host}:${endpoint.port}`;
   }
 

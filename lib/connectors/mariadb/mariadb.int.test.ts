@@ -15,14 +15,26 @@ const cyNode = node(cy.mariadb.nodes[0]);
 const HB = `${cfg.mariadb.database}.heartbeat`;
 const linkIntoCy = cfg.crossRegion.links.find((l) => l.to === "cyberjaya_1")!;
 const linkIntoKl = cfg.crossRegion.links.find((l) => l.to === "kl_dc_1")!;
-const klProbe = () => clusterHealth({
-  name: "Galera cluster", regionId: "kl_dc_1", galera: true, nodes: galera, heartbeatTable: HB,
-  inboundLinks: [{ node: linkIntoKl.toNode, connection: linkIntoKl.connection }], lagDegradedMs: cfg.lagDegradedMs,
-});
-const cyProbe = () => clusterHealth({
-  name: "MariaDB", regionId: "cyberjaya_1", galera: false, nodes: [cyNode], heartbeatTable: HB,
-  inboundLinks: [{ node: linkIntoCy.toNode, connection: linkIntoCy.connection }], lagDegradedMs: cfg.lagDegradedMs,
-});
+const klProbe = () =>
+  clusterHealth({
+    name: "Galera cluster",
+    regionId: "kl_dc_1",
+    galera: true,
+    nodes: galera,
+    heartbeatTable: HB,
+    inboundLinks: [{ node: linkIntoKl.toNode, connection: linkIntoKl.connection }],
+    lagDegradedMs: cfg.lagDegradedMs,
+  });
+const cyProbe = () =>
+  clusterHealth({
+    name: "MariaDB",
+    regionId: "cyberjaya_1",
+    galera: false,
+    nodes: [cyNode],
+    heartbeatTable: HB,
+    inboundLinks: [{ node: linkIntoCy.toNode, connection: linkIntoCy.connection }],
+    lagDegradedMs: cfg.lagDegradedMs,
+  });
 
 beforeAll(requireLab);
 afterAll(async () => {
@@ -51,8 +63,12 @@ describe("MariaDB connector (live)", () => {
     const r = await viaRouter("klinik-kl-central", "POST", "/records", { body: "replicate me" });
     expect(r.status).toBe(201);
     const id = String(r.json.id);
-    const row = await waitFor("the record on the Cyberjaya server", async () =>
-      (await cyNode.client.query("SELECT id, region FROM clinical.records WHERE id = ?", [id]))[0], 5000, 20);
+    const row = await waitFor(
+      "the record on the Cyberjaya server",
+      async () => (await cyNode.client.query("SELECT id, region FROM clinical.records WHERE id = ?", [id]))[0],
+      5000,
+      20,
+    );
     expect(row).toMatchObject({ id, region: "kl_dc_1" });
   });
 
@@ -77,10 +93,15 @@ describe("MariaDB connector (live)", () => {
     // absolute: the stall plus at most the age of the last applied heartbeat (one period + jitter)
     expect(last.lag).toBeGreaterThanOrEqual(injected - 25);
     expect(last.lag).toBeLessThanOrEqual(injected + 2 * cfg.heartbeatIntervalMs + 100);
-    const after = await waitFor("lag back under 300 ms", async () => {
-      const l = await lagNow();
-      return l < 300 ? l : null;
-    }, 5000, 50);
+    const after = await waitFor(
+      "lag back under 300 ms",
+      async () => {
+        const l = await lagNow();
+        return l < 300 ? l : null;
+      },
+      5000,
+      50,
+    );
     expect(after).toBeLessThan(300);
   });
 
@@ -88,11 +109,16 @@ describe("MariaDB connector (live)", () => {
     const victim = kl.mariadb.nodes[2];
     await labCtl(victim.name, "kill");
     try {
-      const h = await waitFor("cluster size 2", async () => {
-        const x = await klProbe();
-        const size = x.health.figures.find((f) => f.key === "cluster_size")?.value;
-        return size === 2 ? x : null;
-      }, 20_000, 200);
+      const h = await waitFor(
+        "cluster size 2",
+        async () => {
+          const x = await klProbe();
+          const size = x.health.figures.find((f) => f.key === "cluster_size")?.value;
+          return size === 2 ? x : null;
+        },
+        20_000,
+        200,
+      );
       expect(h.health.status).toBe("degraded");
       expect(h.health.reason).toContain(`node ${victim.name} unreachable: connect ECONNREFUSED ${cfg.host}:${victim.port}`);
       // the region still writes (quorum 2 of 3)
@@ -120,14 +146,33 @@ describe("MariaDB connector (live)", () => {
       expect(rep.sqlRunning).toBe("No");
       expect((await cyNode.role()).readOnly).toBe(false);
       // a KL tenant moved to Cyberjaya writes there (app user, not admin)
-      const app = new MariadbClient({ name: "app-cy", host: cfg.host, port: cy.mariadb.nodes[0].port, user: cfg.mariadb.appUser, password: cfg.mariadb.appPassword, database: cfg.mariadb.database });
-      await app.query("INSERT INTO records (id, tenant, region, node, body, created_at) VALUES (UUID(), 'klinik-kl-central', 'cyberjaya_1', 'mariadb-cy', 'after promotion', SYSDATE(6))");
+      const app = new MariadbClient({
+        name: "app-cy",
+        host: cfg.host,
+        port: cy.mariadb.nodes[0].port,
+        user: cfg.mariadb.appUser,
+        password: cfg.mariadb.appPassword,
+        database: cfg.mariadb.database,
+      });
+      await app.query(
+        "INSERT INTO records (id, tenant, region, node, body, created_at) VALUES (UUID(), 'klinik-kl-central', 'cyberjaya_1', 'mariadb-cy', 'after promotion', SYSDATE(6))",
+      );
       await app.close();
 
       // demote exercises the other direction: read_only on, replication from KL restarted
-      await cyNode.demote({ connection: linkIntoCy.connection, sourceHost: cfg.host, sourcePort: kl.mariadb.nodes[0].port, user: cfg.mariadb.replUser, password: cfg.mariadb.replPassword });
+      await cyNode.demote({
+        connection: linkIntoCy.connection,
+        sourceHost: cfg.host,
+        sourcePort: kl.mariadb.nodes[0].port,
+        user: cfg.mariadb.replUser,
+        password: cfg.mariadb.replPassword,
+      });
       expect((await cyNode.role()).readOnly).toBe(true);
-      await waitFor("link from KL running again", async () => (await cyNode.replicas()).find((r) => r.connectionName === linkIntoCy.connection)?.sqlRunning === "Yes", 5000);
+      await waitFor(
+        "link from KL running again",
+        async () => (await cyNode.replicas()).find((r) => r.connectionName === linkIntoCy.connection)?.sqlRunning === "Yes",
+        5000,
+      );
     } finally {
       // the lab's topology: both regions writable, both links running
       await cyNode.setReadOnly(false);
@@ -145,7 +190,10 @@ describe("MariaDB connector (live)", () => {
     expect(Date.now() - t0).toBeLessThan(600);
     const wrong = new MariadbClient({ name: "galera-1", host: cfg.host, port: kl.mariadb.nodes[0].port, user: "admin", password: "wrong" }, 800);
     await expect(wrong.query("SELECT 1")).rejects.toMatchObject({ code: "auth", retryable: false });
-    const bad = new MariadbClient({ name: "galera-1", host: cfg.host, port: kl.mariadb.nodes[0].port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword }, 800);
+    const bad = new MariadbClient(
+      { name: "galera-1", host: cfg.host, port: kl.mariadb.nodes[0].port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword },
+      800,
+    );
     await expect(bad.query("SELEC nonsense")).rejects.toMatchObject({ code: "rejected", retryable: false });
     await bad.close();
   });

@@ -2,8 +2,18 @@ import { describe, expect, it } from "vitest";
 import { jsonFixture } from "../fixture";
 import type { StatusRow } from "./types";
 import {
-  crossRegionLagMs, gtidCovers, gtidForDomain, laterGtid, parseBinlogPosition, parseGtidPos, parseGtidWaitResult, parseHeartbeatRows, parseReplicaStatus,
-  parseServerRole, parseWsrepStatus, replicaProblem,
+  crossRegionLagMs,
+  gtidCovers,
+  gtidForDomain,
+  laterGtid,
+  parseBinlogPosition,
+  parseGtidPos,
+  parseGtidWaitResult,
+  parseHeartbeatRows,
+  parseReplicaStatus,
+  parseServerRole,
+  parseWsrepStatus,
+  replicaProblem,
 } from "./parse";
 
 describe("wsrep status", () => {
@@ -27,7 +37,14 @@ describe("wsrep status", () => {
 describe("replica status", () => {
   it("parses a running GTID replica", () => {
     const [r] = parseReplicaStatus(jsonFixture("mariadb", "replicas-mariadb-cy-normal.json"));
-    expect(r).toMatchObject({ connectionName: "from_kl_dc_1", sourcePort: 17306, ioRunning: "Yes", sqlRunning: "Yes", usingGtid: "Slave_Pos", secondsBehindMaster: 0 });
+    expect(r).toMatchObject({
+      connectionName: "from_kl_dc_1",
+      sourcePort: 17306,
+      ioRunning: "Yes",
+      sqlRunning: "Yes",
+      usingGtid: "Slave_Pos",
+      secondsBehindMaster: 0,
+    });
     expect(replicaProblem(r)).toBeNull();
   });
   it("reports a stopped SQL thread (Seconds_Behind_Master is NULL then)", () => {
@@ -40,7 +57,20 @@ describe("replica status", () => {
     expect(parseReplicaStatus(jsonFixture("mariadb", "replicas-galera-2-normal.json"))).toEqual([]);
   });
   it("words a connecting IO thread", () => {
-    const r = { connectionName: "x", sourceHost: "h", sourcePort: 1, ioRunning: "Connecting", sqlRunning: "Yes", lastIoError: "error reconnecting", lastSqlError: "", secondsBehindMaster: null, gtidIoPos: "", gtidSlavePos: null, usingGtid: "Slave_Pos", sqlState: "" };
+    const r = {
+      connectionName: "x",
+      sourceHost: "h",
+      sourcePort: 1,
+      ioRunning: "Connecting",
+      sqlRunning: "Yes",
+      lastIoError: "error reconnecting",
+      lastSqlError: "",
+      secondsBehindMaster: null,
+      gtidIoPos: "",
+      gtidSlavePos: null,
+      usingGtid: "Slave_Pos",
+      sqlState: "",
+    };
     expect(replicaProblem(r)).toBe("replica x cannot reach its source h:1: error reconnecting");
   });
 });
@@ -73,7 +103,12 @@ describe("role and GTID", () => {
     expect(parseGtidPos(r.gtidCurrentPos).size).toBeGreaterThan(0);
   });
   it("compares GTID positions per domain", () => {
-    expect(parseGtidPos("1-1-103,2-2-81")).toEqual(new Map([[1, 103], [2, 81]]));
+    expect(parseGtidPos("1-1-103,2-2-81")).toEqual(
+      new Map([
+        [1, 103],
+        [2, 81],
+      ]),
+    );
     expect(gtidCovers("1-1-103,2-2-81", "1-1-100")).toBe(true);
     expect(gtidCovers("1-1-99,2-2-81", "1-1-100")).toBe(false);
     expect(gtidCovers("1-1-103", "2-2-1")).toBe(false);

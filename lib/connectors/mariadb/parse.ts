@@ -110,7 +110,10 @@ export function parseServerRole(row: Record<string, unknown>): ServerRole {
 /** "1-1-103,2-2-81" → domain → seq_no (the highest per domain). */
 export function parseGtidPos(pos: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const part of pos.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of pos
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
     if (!m) throw new Error(`bad GTID "${part}"`);
     const d = Number(m[1]);
@@ -135,7 +138,10 @@ export function gtidCovers(have: string, want: string): boolean {
  */
 export function gtidForDomain(pos: string, domain: number): string {
   let best: { text: string; seq: bigint } | null = null;
-  for (const part of pos.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of pos
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)-(\d+)-(\d+)$/.exec(part);
     if (!m) throw new Error(`bad GTID "${part}" in "${pos}"`);
     if (Number(m[1]) !== domain) continue;

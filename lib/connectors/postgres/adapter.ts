@@ -9,7 +9,10 @@ import type { NodeStatus, PgHeartbeat, PostgresEndpoint, ReplicationRow } from "
 export class PostgresNode {
   readonly client: PostgresClient;
 
-  constructor(readonly endpoint: PostgresEndpoint, timeoutMs = 800) {
+  constructor(
+    readonly endpoint: PostgresEndpoint,
+    timeoutMs = 800,
+  ) {
     this.client = new PostgresClient(endpoint, timeoutMs);
   }
   get name(): string {
@@ -58,7 +61,11 @@ export async function postgresHealth(p: PostgresProbe): Promise<{ health: Compon
   try {
     st = await p.node.status();
   } catch (e) {
-    return { health: { kind: "postgres", name: p.name, status: "down", reason: `${p.node.name} unreachable: ${(e as Error).message}`, figures: [], measuredAt }, lagMs: null, lagBytes: null };
+    return {
+      health: { kind: "postgres", name: p.name, status: "down", reason: `${p.node.name} unreachable: ${(e as Error).message}`, figures: [], measuredAt },
+      lagMs: null,
+      lagBytes: null,
+    };
   }
   const reasons: string[] = [];
   const figures: Figure[] = [];
@@ -93,7 +100,14 @@ export async function postgresHealth(p: PostgresProbe): Promise<{ health: Compon
     );
   }
   return {
-    health: { kind: "postgres", name: `${p.name} ${st.inRecovery ? "replica" : "primary"}`, status: reasons.length ? "degraded" : "up", reason: reasons.length ? reasons.join("; ") : null, figures, measuredAt },
+    health: {
+      kind: "postgres",
+      name: `${p.name} ${st.inRecovery ? "replica" : "primary"}`,
+      status: reasons.length ? "degraded" : "up",
+      reason: reasons.length ? reasons.join("; ") : null,
+      figures,
+      measuredAt,
+    },
     lagMs,
     lagBytes,
   };

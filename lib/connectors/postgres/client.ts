@@ -10,7 +10,10 @@ export class PostgresClient {
   private opening: Promise<pg.Client> | null = null;
   readonly target: string;
 
-  constructor(readonly endpoint: PostgresEndpoint, readonly timeoutMs = 800) {
+  constructor(
+    readonly endpoint: PostgresEndpoint,
+    readonly timeoutMs = 800,
+  ) {
     this.target = `${endpoint.host}:${endpoint.port}`;
   }
 

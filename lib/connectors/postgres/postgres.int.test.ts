@@ -11,18 +11,27 @@ import { rejoinAsReplica } from "./rewind";
 
 const kl = cfg.regions.find((r) => r.id === "kl_dc_1")!;
 const cy = cfg.regions.find((r) => r.id === "cyberjaya_1")!;
-const ep = (r: typeof kl) => ({ name: r.postgres.name, host: cfg.host, port: r.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database });
+const ep = (r: typeof kl) => ({
+  name: r.postgres.name,
+  host: cfg.host,
+  port: r.postgres.port,
+  user: cfg.postgres.user,
+  password: cfg.postgres.password,
+  database: cfg.postgres.database,
+});
 const pgKl = new PostgresNode(ep(kl));
 const pgCy = new PostgresNode(ep(cy));
-const conninfo = (r: typeof kl) => `host=${cfg.host} port=${r.postgres.port} user=${cfg.postgres.user} password=${cfg.postgres.password} dbname=${cfg.postgres.database}`;
-const rejoin = (target: typeof kl, source: typeof kl) => rejoinAsReplica({
-  pgBin: cfg.postgres.bin,
-  dataDir: path.join(labPath(cfg.dataDir), "pg", target.postgres.name),
-  osUser: cfg.postgres.osUser,
-  sourceConninfo: conninfo(source),
-  logFile: path.join(labPath(cfg.dataDir), "log", `${target.postgres.name}.log`),
-  preserveFiles: ["lab-node.conf"], // per-node port: must not be replaced by the source's copy
-});
+const conninfo = (r: typeof kl) =>
+  `host=${cfg.host} port=${r.postgres.port} user=${cfg.postgres.user} password=${cfg.postgres.password} dbname=${cfg.postgres.database}`;
+const rejoin = (target: typeof kl, source: typeof kl) =>
+  rejoinAsReplica({
+    pgBin: cfg.postgres.bin,
+    dataDir: path.join(labPath(cfg.dataDir), "pg", target.postgres.name),
+    osUser: cfg.postgres.osUser,
+    sourceConninfo: conninfo(source),
+    logFile: path.join(labPath(cfg.dataDir), "log", `${target.postgres.name}.log`),
+    preserveFiles: ["lab-node.conf"], // per-node port: must not be replaced by the source's copy
+  });
 
 beforeAll(requireLab);
 afterAll(async () => {
@@ -81,14 +90,21 @@ describe("PostgreSQL connector (live)", () => {
     expect(pr.promoted).toBe(true);
     expect(pr.tookMs).toBeLessThan(3000);
     expect((await pgCy.status()).inRecovery).toBe(false);
-    await pgCy.client.query("INSERT INTO guideline_chunks (source, title, body, embedding) VALUES ('test', $1, 'written on the promoted replica', '{0,0,0,0,0,0,0,0}')", [marker]);
+    await pgCy.client.query(
+      "INSERT INTO guideline_chunks (source, title, body, embedding) VALUES ('test', $1, 'written on the promoted replica', '{0,0,0,0,0,0,0,0}')",
+      [marker],
+    );
     // 2. the old primary (which also diverged: the heartbeat kept writing there) rejoins as replica
     await pgKl.close();
     const rj = await rejoin(kl, cy);
     expect(rj.rewound).toBe(true);
     await waitFor("pg-kl streaming from pg-cy", () => streamingFrom(pgCy, kl.postgres.name), 20_000, 200);
     expect((await pgKl.status()).inRecovery).toBe(true);
-    const seen = await waitFor("marker on pg-kl", async () => (await pgKl.client.query("SELECT 1 FROM guideline_chunks WHERE title = $1", [marker])).length === 1, 5000);
+    const seen = await waitFor(
+      "marker on pg-kl",
+      async () => (await pgKl.client.query("SELECT 1 FROM guideline_chunks WHERE title = $1", [marker])).length === 1,
+      5000,
+    );
     expect(seen).toBe(true);
 
     // 3. switch back: KL primary again, Cyberjaya rewound onto it
@@ -98,10 +114,15 @@ describe("PostgreSQL connector (live)", () => {
     await waitFor("pg-cy streaming from pg-kl", () => streamingFrom(pgKl, cy.postgres.name), 20_000, 200);
     expect((await pgCy.status()).inRecovery).toBe(true);
     await pgKl.client.query("DELETE FROM guideline_chunks WHERE title = $1", [marker]);
-    const h = await waitFor("replica healthy", async () => {
-      const x = await postgresHealth({ name: "PostgreSQL", node: pgCy, expectedRole: "replica", lagDegradedMs: cfg.lagDegradedMs });
-      return x.health.status === "up" ? x : null;
-    }, 10_000, 200);
+    const h = await waitFor(
+      "replica healthy",
+      async () => {
+        const x = await postgresHealth({ name: "PostgreSQL", node: pgCy, expectedRole: "replica", lagDegradedMs: cfg.lagDegradedMs });
+        return x.health.status === "up" ? x : null;
+      },
+      10_000,
+      200,
+    );
     expect(h.health.status).toBe("up");
   }, 90_000);
 

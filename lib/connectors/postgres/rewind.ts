@@ -22,7 +22,8 @@ export interface RejoinOptions {
 }
 
 function run(o: RejoinOptions, bin: string, args: string[], timeoutMs: number, stdinNull = true): Promise<{ stdout: string; stderr: string }> {
-  const [cmd, argv] = o.osUser && process.getuid?.() === 0 ? ["runuser", ["-u", o.osUser, "--", path.join(o.pgBin, bin), ...args]] : [path.join(o.pgBin, bin), args];
+  const [cmd, argv] =
+    o.osUser && process.getuid?.() === 0 ? ["runuser", ["-u", o.osUser, "--", path.join(o.pgBin, bin), ...args]] : [path.join(o.pgBin, bin), args];
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, argv as string[], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(err, { stdout, stderr }));
@@ -32,14 +33,24 @@ function run(o: RejoinOptions, bin: string, args: string[], timeoutMs: number, s
   });
 }
 
-const exists = (f: string) => access(f).then(() => true, () => false);
+const exists = (f: string) =>
+  access(f).then(
+    () => true,
+    () => false,
+  );
 
 export async function rejoinAsReplica(o: RejoinOptions): Promise<{ rewound: boolean; tookMs: number; output: string }> {
   const t0 = Date.now();
   const timeout = o.timeoutMs ?? 60_000;
   const fail = (step: string, e: unknown) => {
     const err = e as { stderr?: string; message: string };
-    return new ConnectorError("postgres", o.dataDir, "protocol", `${step} failed: ${(err.stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`, false);
+    return new ConnectorError(
+      "postgres",
+      o.dataDir,
+      "protocol",
+      `${step} failed: ${(err.stderr || err.message).trim().split("\n").slice(-3).join(" | ")}`,
+      false,
+    );
   };
   // 1. stop (fast); "not running" is fine: a crashed primary is the usual case
   if (await exists(path.join(o.dataDir, "postmaster.pid"))) {

@@ -3,11 +3,9 @@ import { histogramQuantile, parsePrometheusText, select, sumOf } from "./parse";
 
 describe("prometheus text", () => {
   it("parses labels with escapes, comments, special values and timestamps", () => {
-    const e = parsePrometheusText([
-      "# HELP x A metric", "# TYPE x gauge",
-      'x{a="1",b="q\\"uote",c="line\\nbreak"} 3.5 1700000000000',
-      "y +Inf", "z NaN", "w{} -2",
-    ].join("\n"));
+    const e = parsePrometheusText(
+      ["# HELP x A metric", "# TYPE x gauge", 'x{a="1",b="q\\"uote",c="line\\nbreak"} 3.5 1700000000000', "y +Inf", "z NaN", "w{} -2"].join("\n"),
+    );
     expect(e.types).toEqual({ x: "gauge" });
     expect(e.samples[0]).toEqual({ name: "x", labels: { a: "1", b: 'q"uote', c: "line\nbreak" }, value: 3.5 });
     expect(e.samples[1].value).toBe(Number.POSITIVE_INFINITY);

@@ -7,7 +7,10 @@ import type { S3Endpoint } from "./types";
 export class ObjectStoreClient {
   readonly s3: S3Client;
 
-  constructor(readonly endpoint: S3Endpoint, readonly timeoutMs = 800) {
+  constructor(
+    readonly endpoint: S3Endpoint,
+    readonly timeoutMs = 800,
+  ) {
     this.s3 = new S3Client({
       endpoint: endpoint.url,
       region: "us-east-1",
@@ -33,7 +36,8 @@ export class ObjectStoreClient {
         const name = (e as { name?: string }).name;
         const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (name === "NoSuchKey" || status === 404) return null;
-        if (status !== undefined) throw new ConnectorError("s3", this.endpoint.url, status >= 500 ? "protocol" : "rejected", `${name ?? "S3 error"} (HTTP ${status})`, status >= 500);
+        if (status !== undefined)
+          throw new ConnectorError("s3", this.endpoint.url, status >= 500 ? "protocol" : "rejected", `${name ?? "S3 error"} (HTTP ${status})`, status >= 500);
         throw e;
       }
     });

@@ -25,16 +25,21 @@ describe("replication metrics", () => {
   it("parses MinIO-style pending counts per direction", () => {
     const rows = parseReplicationMetrics(fixture("s3", "replicator-metrics.txt"));
     expect(rows.map((r) => `${r.bucket}:${r.source}->${r.target}`).sort()).toEqual([
-      "audio:cyberjaya_1->kl_dc_1", "audio:kl_dc_1->cyberjaya_1", "dicom:cyberjaya_1->kl_dc_1", "dicom:kl_dc_1->cyberjaya_1",
+      "audio:cyberjaya_1->kl_dc_1",
+      "audio:kl_dc_1->cyberjaya_1",
+      "dicom:cyberjaya_1->kl_dc_1",
+      "dicom:kl_dc_1->cyberjaya_1",
     ]);
     expect(backlogInto(rows, "cyberjaya_1")).toBe(0);
   });
   it("sums backlog into a target", () => {
-    const rows = parseReplicationMetrics([
-      'minio_bucket_replication_pending_count{bucket="a",source="x",target="y"} 3',
-      'minio_bucket_replication_pending_count{bucket="b",source="x",target="y"} 4',
-      'minio_bucket_replication_pending_count{bucket="b",source="y",target="x"} 9',
-    ].join("\n"));
+    const rows = parseReplicationMetrics(
+      [
+        'minio_bucket_replication_pending_count{bucket="a",source="x",target="y"} 3',
+        'minio_bucket_replication_pending_count{bucket="b",source="x",target="y"} 4',
+        'minio_bucket_replication_pending_count{bucket="b",source="y",target="x"} 9',
+      ].join("\n"),
+    );
     expect(backlogInto(rows, "y")).toBe(7);
   });
 });

@@ -6,17 +6,32 @@ import { cfg, requireLab, sleep, waitFor } from "@/lib/federation/lab/testing";
 import { ObjectStoreClient } from "./client";
 import { objectStoreHealth } from "./adapter";
 
-const client = (r: (typeof cfg.regions)[number]) => new ObjectStoreClient({
-  name: r.s3.name, url: `http://${cfg.host}:${r.s3.port}`, accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey,
-}, 800);
+const client = (r: (typeof cfg.regions)[number]) =>
+  new ObjectStoreClient(
+    {
+      name: r.s3.name,
+      url: `http://${cfg.host}:${r.s3.port}`,
+      accessKeyId: cfg.s3.accessKeyId,
+      secretAccessKey: cfg.s3.secretAccessKey,
+    },
+    800,
+  );
 const kl = client(cfg.regions[0]);
 const cy = client(cfg.regions[1]);
 const replicator = `http://${cfg.host}:${cfg.s3.replicatorPort}`;
-const probeCy = () => objectStoreHealth({
-  name: "Object store", regionId: "cyberjaya_1", local: cy, peers: [{ regionId: "kl_dc_1", client: kl }], canaryBucket: cfg.s3.canaryBucket,
-  canaryPrefix: "lab-canary/", canaryIntervalMs: cfg.canaryIntervalMs, replicationMetricsUrl: `${replicator}/metrics`,
-  lagDegradedMs: 2 * cfg.canaryIntervalMs, timeoutMs: 800,
-});
+const probeCy = () =>
+  objectStoreHealth({
+    name: "Object store",
+    regionId: "cyberjaya_1",
+    local: cy,
+    peers: [{ regionId: "kl_dc_1", client: kl }],
+    canaryBucket: cfg.s3.canaryBucket,
+    canaryPrefix: "lab-canary/",
+    canaryIntervalMs: cfg.canaryIntervalMs,
+    replicationMetricsUrl: `${replicator}/metrics`,
+    lagDegradedMs: 2 * cfg.canaryIntervalMs,
+    timeoutMs: 800,
+  });
 
 beforeAll(requireLab);
 afterAll(async () => {
@@ -48,10 +63,15 @@ describe("S3 connector (live)", () => {
     try {
       for (let i = 0; i < 3; i++) await kl.s3.send(new PutObjectCommand({ Bucket: "dicom", Key: `it/paused-${pausedAt}-${i}`, Body: "x" }));
       await sleep(3000);
-      const h = await waitFor("backlog of 3+", async () => {
-        const x = await probeCy();
-        return (x.figures.find((f) => f.key === "backlog")!.value ?? 0) >= 3 ? x : null;
-      }, 5000, 200);
+      const h = await waitFor(
+        "backlog of 3+",
+        async () => {
+          const x = await probeCy();
+          return (x.figures.find((f) => f.key === "backlog")!.value ?? 0) >= 3 ? x : null;
+        },
+        5000,
+        200,
+      );
       const lag = h.figures.find((f) => f.key === "canary_lag_ms")!.value!;
       expect(lag).toBeGreaterThan(3000 - cfg.canaryIntervalMs - 300);
       // the replicator may already have been behind when paused (a loaded machine): loose upper bound
@@ -72,8 +92,16 @@ describe("S3 connector (live)", () => {
     expect(Date.now() - t0).toBeLessThan(1100);
     expect(await kl.getText("dicom", "does/not/exist")).toBeNull();
     const h = await objectStoreHealth({
-      name: "Object store", regionId: "x", local: dead, peers: [], canaryBucket: "dicom", canaryPrefix: "lab-canary/",
-      canaryIntervalMs: 1000, replicationMetricsUrl: null, lagDegradedMs: 1000, timeoutMs: 500,
+      name: "Object store",
+      regionId: "x",
+      local: dead,
+      peers: [],
+      canaryBucket: "dicom",
+      canaryPrefix: "lab-canary/",
+      canaryIntervalMs: 1000,
+      replicationMetricsUrl: null,
+      lagDegradedMs: 1000,
+      timeoutMs: 500,
     });
     expect(h.status).toBe("down");
     expect(h.reason).toMatch(/^object store unreachable: connect ECONNREFUSED/);

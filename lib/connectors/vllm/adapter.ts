@@ -10,7 +10,11 @@ import { parseVllmMetrics, tokensPerSecond } from "./parse";
 export class InferenceProbe {
   private lastTokens: { total: number; at: number } | null = null;
 
-  constructor(readonly name: string, readonly vllm: VllmClient, readonly gpu: GpuClient | null) {}
+  constructor(
+    readonly name: string,
+    readonly vllm: VllmClient,
+    readonly gpu: GpuClient | null,
+  ) {}
 
   async health(): Promise<{ health: ComponentHealth; gpuUtilPct: number | null; gpus: GpuSample[] }> {
     const measuredAt = Date.now();
@@ -39,10 +43,21 @@ export class InferenceProbe {
     } else reasons.push(`vLLM metrics unavailable: ${(m.reason as Error).message}`);
     figures.push(...gpu.figures);
     if (h.status === "rejected") {
-      return { health: { kind: "inference", name: this.name, status: "down", reason: `vLLM /health failed: ${(h.reason as Error).message}`, figures, measuredAt }, gpuUtilPct, gpus };
+      return {
+        health: { kind: "inference", name: this.name, status: "down", reason: `vLLM /health failed: ${(h.reason as Error).message}`, figures, measuredAt },
+        gpuUtilPct,
+        gpus,
+      };
     }
     return {
-      health: { kind: "inference", name: this.name, status: reasons.length ? "degraded" : "up", reason: reasons.length ? reasons.join("; ") : null, figures, measuredAt },
+      health: {
+        kind: "inference",
+        name: this.name,
+        status: reasons.length ? "degraded" : "up",
+        reason: reasons.length ? reasons.join("; ") : null,
+        figures,
+        measuredAt,
+      },
       gpuUtilPct,
       gpus,
     };

@@ -3,7 +3,10 @@ import "server-only";
 import { fetchText } from "../errors";
 
 export class VllmClient {
-  constructor(readonly baseUrl: string, readonly timeoutMs = 800) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly timeoutMs = 800,
+  ) {}
 
   async health(): Promise<void> {
     await fetchText("vllm", `${this.baseUrl}/health`, this.timeoutMs);

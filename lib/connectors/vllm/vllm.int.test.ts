@@ -43,10 +43,15 @@ describe("vLLM + GPU connectors (live stand-in)", () => {
     const before = idle.generationTokensTotal!;
     // 16 batch slots → 8 wait; 250 tokens at 8 ms ≈ 2 s per request
     const load = Array.from({ length: 24 }, () => chat(250));
-    const busy = await waitFor("all 24 requests admitted or queued", async () => {
-      const m = parseVllmMetrics(await vllm.metricsText());
-      return m.running! + m.waiting! === 24 ? m : null;
-    }, 3000, 20);
+    const busy = await waitFor(
+      "all 24 requests admitted or queued",
+      async () => {
+        const m = parseVllmMetrics(await vllm.metricsText());
+        return m.running! + m.waiting! === 24 ? m : null;
+      },
+      3000,
+      20,
+    );
     await sleep(1100); // fill the 1 s GPU utilisation window (requests run ≈ 2 s)
     const gpus = await gpu.read();
     expect(busy.running).toBe(16);

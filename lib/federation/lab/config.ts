@@ -83,9 +83,7 @@ export const labConfigSchema = z.object({
   }),
   regions: z.array(region).min(1),
   crossRegion: z.object({
-    links: z.array(
-      z.object({ from: z.string(), fromNode: z.string(), to: z.string(), toNode: z.string(), connection: z.string() }),
-    ),
+    links: z.array(z.object({ from: z.string(), fromNode: z.string(), to: z.string(), toNode: z.string(), connection: z.string() })),
   }),
   seedRoutes: z.record(z.string(), z.string()),
 });

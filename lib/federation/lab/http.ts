@@ -25,7 +25,8 @@ export async function requestJson(
     text = await res.text();
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
-    if (err.name === "TimeoutError" || err.name === "AbortError") throw new FederationError(`${opts.what}: no answer from ${url} within ${opts.timeoutMs} ms`, "timeout", true);
+    if (err.name === "TimeoutError" || err.name === "AbortError")
+      throw new FederationError(`${opts.what}: no answer from ${url} within ${opts.timeoutMs} ms`, "timeout", true);
     const cause = err.cause?.code ?? err.cause?.message ?? err.message;
     throw new FederationError(`${opts.what}: ${url} unreachable (${cause})`, "unreachable", true);
   }

@@ -56,7 +56,16 @@ async function bounded(kind: ComponentKind, name: string, ms: number, fn: () => 
   });
   try {
     return await Promise.race([
-      fn().catch((e: unknown): ComponentHealth => ({ kind, name, status: "unknown", reason: `probe failed: ${(e as Error).message}`, figures: [], measuredAt: Date.now() })),
+      fn().catch(
+        (e: unknown): ComponentHealth => ({
+          kind,
+          name,
+          status: "unknown",
+          reason: `probe failed: ${(e as Error).message}`,
+          figures: [],
+          measuredAt: Date.now(),
+        }),
+      ),
       timeout,
     ]);
   } finally {
@@ -83,9 +92,20 @@ export class LabFederation implements Federation {
     const t = cfg.probeTimeoutMs;
     const mapFile = labPath(cfg.router.mapFile);
     this.router = new HaproxyRouter({ runtime: { socketPath: labPath(cfg.router.socket) }, mapName: mapFile, mapFile, timeoutMs: t });
-    const s3Of = new Map(cfg.regions.map((r) => [r.id, new ObjectStoreClient({
-      name: r.s3.name, url: `http://${cfg.host}:${r.s3.port}`, accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey,
-    }, t)]));
+    const s3Of = new Map(
+      cfg.regions.map((r) => [
+        r.id,
+        new ObjectStoreClient(
+          {
+            name: r.s3.name,
+            url: `http://${cfg.host}:${r.s3.port}`,
+            accessKeyId: cfg.s3.accessKeyId,
+            secretAccessKey: cfg.s3.secretAccessKey,
+          },
+          t,
+        ),
+      ]),
+    );
     for (const ref of regions) {
       const lab = cfg.regions.find((r) => r.id === ref.id);
       if (!lab) {
@@ -100,12 +120,30 @@ export class LabFederation implements Federation {
           server: lab.appServer,
           serverRefs: cfg.regions.map((r) => ({ backend: r.backend, server: lab.appServer })),
         },
-        mariadb: lab.mariadb.nodes.map((n) => new MariadbNode({
-          name: n.name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword,
-        }, t)),
-        postgres: new PostgresNode({
-          name: lab.postgres.name, host: cfg.host, port: lab.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database,
-        }, t),
+        mariadb: lab.mariadb.nodes.map(
+          (n) =>
+            new MariadbNode(
+              {
+                name: n.name,
+                host: cfg.host,
+                port: n.port,
+                user: cfg.mariadb.adminUser,
+                password: cfg.mariadb.adminPassword,
+              },
+              t,
+            ),
+        ),
+        postgres: new PostgresNode(
+          {
+            name: lab.postgres.name,
+            host: cfg.host,
+            port: lab.postgres.port,
+            user: cfg.postgres.user,
+            password: cfg.postgres.password,
+            database: cfg.postgres.database,
+          },
+          t,
+        ),
         s3: s3Of.get(lab.id)!,
         inference: new InferenceProbe(
           lab.inference.name,
@@ -134,7 +172,14 @@ export class LabFederation implements Federation {
           const [stats, states, routes] = await Promise.allSettled([this.router.stats(), this.router.serversState(), this.router.routes()]);
           const failed = [stats, states, routes].find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
           if (failed)
-            return { kind: "router", name: "HAProxy", status: "down", reason: `HAProxy runtime API unreachable: ${(failed.reason as Error).message}`, figures: [], measuredAt: Date.now() };
+            return {
+              kind: "router",
+              name: "HAProxy",
+              status: "down",
+              reason: `HAProxy runtime API unreachable: ${(failed.reason as Error).message}`,
+              figures: [],
+              measuredAt: Date.now(),
+            };
           const r = routerComponent(
             "HAProxy",
             p.view,
@@ -143,22 +188,47 @@ export class LabFederation implements Federation {
             (routes as PromiseFulfilledResult<Record<string, string>>).value,
             Date.now(),
           );
-          return { ...r.health, figures: [...r.health.figures, { key: "marked_down", label: "Marked down: servers in maintenance (1 = yes)", value: r.markedDown ? 1 : 0, unit: "" }] };
+          return {
+            ...r.health,
+            figures: [
+              ...r.health.figures,
+              { key: "marked_down", label: "Marked down: servers in maintenance (1 = yes)", value: r.markedDown ? 1 : 0, unit: "" },
+            ],
+          };
         }),
         probe("galera", p.lab.mariadb.name, 2 * t + 200, async () => {
           const r = await clusterHealth({
-            name: p.lab.mariadb.name, regionId: p.lab.id, galera: p.lab.mariadb.kind === "galera", nodes: p.mariadb,
-            heartbeatTable: `${this.cfg.mariadb.database}.heartbeat`, inboundLinks: inbound, lagDegradedMs: this.cfg.lagDegradedMs,
+            name: p.lab.mariadb.name,
+            regionId: p.lab.id,
+            galera: p.lab.mariadb.kind === "galera",
+            nodes: p.mariadb,
+            heartbeatTable: `${this.cfg.mariadb.database}.heartbeat`,
+            inboundLinks: inbound,
+            lagDegradedMs: this.cfg.lagDegradedMs,
           });
           return r.health;
         }),
-        probe("postgres", "PostgreSQL", 2 * t + 200, async () =>
-          (await postgresHealth({ name: "PostgreSQL", node: p.postgres, expectedRole: p.lab.postgres.role, lagDegradedMs: this.cfg.lagDegradedMs })).health),
-        probe("object_store", "Object store (s3rver stand-in for MinIO)", 2 * t + 200, () => objectStoreHealth({
-          name: "Object store (s3rver stand-in for MinIO)", regionId: p.lab.id, local: p.s3, peers, canaryBucket: this.cfg.s3.canaryBucket,
-          canaryPrefix: "lab-canary/", canaryIntervalMs: this.cfg.canaryIntervalMs,
-          replicationMetricsUrl: `http://${this.cfg.host}:${this.cfg.s3.replicatorPort}/metrics`, lagDegradedMs: Math.max(this.cfg.lagDegradedMs, 2 * this.cfg.canaryIntervalMs), timeoutMs: t,
-        })),
+        probe(
+          "postgres",
+          "PostgreSQL",
+          2 * t + 200,
+          async () =>
+            (await postgresHealth({ name: "PostgreSQL", node: p.postgres, expectedRole: p.lab.postgres.role, lagDegradedMs: this.cfg.lagDegradedMs })).health,
+        ),
+        probe("object_store", "Object store (s3rver stand-in for MinIO)", 2 * t + 200, () =>
+          objectStoreHealth({
+            name: "Object store (s3rver stand-in for MinIO)",
+            regionId: p.lab.id,
+            local: p.s3,
+            peers,
+            canaryBucket: this.cfg.s3.canaryBucket,
+            canaryPrefix: "lab-canary/",
+            canaryIntervalMs: this.cfg.canaryIntervalMs,
+            replicationMetricsUrl: `http://${this.cfg.host}:${this.cfg.s3.replicatorPort}/metrics`,
+            lagDegradedMs: Math.max(this.cfg.lagDegradedMs, 2 * this.cfg.canaryIntervalMs),
+            timeoutMs: t,
+          }),
+        ),
         probe("inference", "Inference (vLLM stand-in)", t + 200, async () => {
           const h = (await p.inference.health()).health;
           return { ...h, name: `Inference (vLLM stand-in ${h.name})` };
@@ -169,11 +239,20 @@ export class LabFederation implements Federation {
   }
 
   async readHealth(): Promise<RegionHealth[]> {
-    const regions = await sampleOnce(this.regionProbes.map((p) => p.ref), this.probes());
+    const regions = await sampleOnce(
+      this.regionProbes.map((p) => p.ref),
+      this.probes(),
+    );
     for (const ref of this.unconfigured) {
       regions.push({
-        regionId: ref.id, name: ref.name, status: "unknown", reasons: [`region ${ref.id} is not in the lab config`], components: [],
-        figures: { replicationLagMs: null, gpuUtilPct: null, requestsPerSec: null, tenantsServed: 0 }, markedDown: false, measuredAt: Date.now(),
+        regionId: ref.id,
+        name: ref.name,
+        status: "unknown",
+        reasons: [`region ${ref.id} is not in the lab config`],
+        components: [],
+        figures: { replicationLagMs: null, gpuUtilPct: null, requestsPerSec: null, tenantsServed: 0 },
+        markedDown: false,
+        measuredAt: Date.now(),
       });
     }
     return regions;
@@ -198,7 +277,8 @@ export class LabFederation implements Federation {
 
   private regionOrThrow(regionId: string): LabRegion {
     const r = this.regionProbes.find((p) => p.lab.id === regionId);
-    if (!r) throw new FederationError(`unknown region "${regionId}" (lab regions: ${this.regionProbes.map((p) => p.lab.id).join(", ")})`, "unknown_region", false);
+    if (!r)
+      throw new FederationError(`unknown region "${regionId}" (lab regions: ${this.regionProbes.map((p) => p.lab.id).join(", ")})`, "unknown_region", false);
     return r.lab;
   }
 
@@ -265,7 +345,10 @@ export class LabFederation implements Federation {
     const t = this.tenantOrThrow(tenant);
     const what = `${fenced ? "fence" : "unfence"} ${t} in ${regionId}`;
     const a = await requestJson(this.appUrl(region, "/admin/fence"), {
-      method: "POST", body: { tenant: t, fenced, timeoutMs: FENCE_DRAIN_MS }, timeoutMs: FENCE_DRAIN_MS + 2000, what,
+      method: "POST",
+      body: { tenant: t, fenced, timeoutMs: FENCE_DRAIN_MS },
+      timeoutMs: FENCE_DRAIN_MS + 2000,
+      what,
     });
     if (a.status === 200 && a.json.fenced === fenced) return;
     // 504: the fence is set but writes are still in flight — retrying waits again
@@ -274,20 +357,34 @@ export class LabFederation implements Federation {
   }
 
   async fencedTenants(): Promise<Array<{ tenant: string; regionId: string }>> {
-    const per = await Promise.all(this.regionProbes.map(async (p) => {
-      const what = `read fences of ${p.lab.id}`;
-      const a = await requestJson(this.appUrl(p.lab, "/admin/fences"), { timeoutMs: this.cfg.probeTimeoutMs, what });
-      if (a.status !== 200 || !Array.isArray(a.json.fences)) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
-      return (a.json.fences as Array<{ tenant: string }>).map((f) => ({ tenant: f.tenant, regionId: p.lab.id }));
-    }));
+    const per = await Promise.all(
+      this.regionProbes.map(async (p) => {
+        const what = `read fences of ${p.lab.id}`;
+        const a = await requestJson(this.appUrl(p.lab, "/admin/fences"), { timeoutMs: this.cfg.probeTimeoutMs, what });
+        if (a.status !== 200 || !Array.isArray(a.json.fences)) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
+        return (a.json.fences as Array<{ tenant: string }>).map((f) => ({ tenant: f.tenant, regionId: p.lab.id }));
+      }),
+    );
     return per.flat();
   }
 
   /** Nodes of their own for one operation: a MASTER_GTID_WAIT must not hold a connection the probes share. */
   private async withNodes<T>(region: LabRegion, names: string[] | null, timeoutMs: number, fn: (nodes: MariadbNode[]) => Promise<T>): Promise<T> {
-    const nodes = region.mariadb.nodes.filter((n) => !names || names.includes(n.name)).map((n) => new MariadbNode({
-      name: n.name, host: this.cfg.host, port: n.port, user: this.cfg.mariadb.adminUser, password: this.cfg.mariadb.adminPassword,
-    }, timeoutMs));
+    const nodes = region.mariadb.nodes
+      .filter((n) => !names || names.includes(n.name))
+      .map(
+        (n) =>
+          new MariadbNode(
+            {
+              name: n.name,
+              host: this.cfg.host,
+              port: n.port,
+              user: this.cfg.mariadb.adminUser,
+              password: this.cfg.mariadb.adminPassword,
+            },
+            timeoutMs,
+          ),
+      );
     try {
       return await fn(nodes);
     } catch (e) {
@@ -302,7 +399,8 @@ export class LabFederation implements Federation {
     const region = this.regionOrThrow(regionId);
     const domain = region.mariadb.gtidDomainId;
     const { gtid } = await this.withNodes(region, null, POSITION_TIMEOUT_MS, (nodes) =>
-      regionGtidPosition(nodes, domain, region.mariadb.kind === "galera", `${this.cfg.mariadb.database}.heartbeat`));
+      regionGtidPosition(nodes, domain, region.mariadb.kind === "galera", `${this.cfg.mariadb.database}.heartbeat`),
+    );
     return formatPosition({ regionId, domain, gtid });
   }
 
@@ -326,7 +424,11 @@ export class LabFederation implements Federation {
         return await node.waitForGtid(pos.gtid, timeoutMs);
       } catch (e) {
         if (e instanceof ConnectorError && e.code === "timeout")
-          throw new FederationError(`${targetRegionId} has not applied ${sourceRegionId}'s writes up to ${pos.gtid} within ${timeoutMs} ms (MASTER_GTID_WAIT on ${link.toNode}, replication ${link.connection})`, "timeout", true);
+          throw new FederationError(
+            `${targetRegionId} has not applied ${sourceRegionId}'s writes up to ${pos.gtid} within ${timeoutMs} ms (MASTER_GTID_WAIT on ${link.toNode}, replication ${link.connection})`,
+            "timeout",
+            true,
+          );
         throw e;
       }
     });
@@ -343,7 +445,13 @@ export class LabFederation implements Federation {
     let readBy: string | null = null;
     let id: string | null = null;
     try {
-      const w = await requestJson(`${base}/records`, { method: "POST", headers, body: { body: `verifyTenant ${t} expecting ${expectRegionId}` }, timeoutMs: VERIFY_REQUEST_MS, what: `write for ${t}` });
+      const w = await requestJson(`${base}/records`, {
+        method: "POST",
+        headers,
+        body: { body: `verifyTenant ${t} expecting ${expectRegionId}` },
+        timeoutMs: VERIFY_REQUEST_MS,
+        what: `write for ${t}`,
+      });
       writeBy = w.servedBy;
       if (w.status !== 201) errors.push(`write: ${answerError(w)} from ${w.servedBy ?? "the router"}`);
       else {

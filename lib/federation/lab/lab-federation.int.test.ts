@@ -6,7 +6,10 @@ import { FederationError, type Federation, type RouteTable } from "../types";
 import { createLabFederation } from "./index";
 import { cfg, labCtl, mapFilePath, requireLab, viaRouter, waitFor } from "./testing";
 
-const regions = [{ id: "kl_dc_1", name: "KL DC" }, { id: "cyberjaya_1", name: "Cyberjaya" }];
+const regions = [
+  { id: "kl_dc_1", name: "KL DC" },
+  { id: "cyberjaya_1", name: "Cyberjaya" },
+];
 let fed: Federation;
 let original: RouteTable;
 
@@ -23,10 +26,15 @@ afterAll(async () => {
 
 describe("lab federation", () => {
   it("reads both regions healthy with every component kind and real figures", async () => {
-    const h = await waitFor("both regions healthy", async () => {
-      const x = await fed.readHealth();
-      return x.every((r) => r.status === "healthy") ? x : null;
-    }, 10_000, 300);
+    const h = await waitFor(
+      "both regions healthy",
+      async () => {
+        const x = await fed.readHealth();
+        return x.every((r) => r.status === "healthy") ? x : null;
+      },
+      10_000,
+      300,
+    );
     expect(h.map((r) => r.regionId)).toEqual(["kl_dc_1", "cyberjaya_1"]);
     for (const r of h) {
       expect(r.components.map((c) => c.kind)).toEqual(["router", "galera", "postgres", "object_store", "inference"]);

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { unavailableWindows, type Attempt } from "./ledger-writer";
 
 const ok = (sentAt: number, ackedAt: number): Attempt => ({ ok: true, w: { id: `id-${sentAt}`, region: "kl_dc_1", sentAt, ackedAt } });
-const fail = (sentAt: number, at: number, status: number | null = 503): Attempt => ({ ok: false, f: { sentAt, at, status, region: "kl_dc_1", error: "fenced" } });
+const fail = (sentAt: number, at: number, status: number | null = 503): Attempt => ({
+  ok: false,
+  f: { sentAt, at, status, region: "kl_dc_1", error: "fenced" },
+});
 
 describe("unavailableWindows", () => {
   it("is empty when nothing failed", () => {

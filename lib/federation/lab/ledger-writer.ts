@@ -183,14 +183,17 @@ export async function missingIn(regionId: string, ids: string[], opts: { cfg?: L
   let answered = 0;
   const errors: string[] = [];
   for (const n of region.mariadb.nodes) {
-    const node = new MariadbNode({ name: n.name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword, database: cfg.mariadb.database }, opts.timeoutMs ?? 5000);
+    const node = new MariadbNode(
+      { name: n.name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword, database: cfg.mariadb.database },
+      opts.timeoutMs ?? 5000,
+    );
     try {
       const present = new Set<string>();
       for (let i = 0; i < unique.length; i += 1000) {
         const chunk = unique.slice(i, i + 1000);
-        const rows = await node.client.query<{ id: string }>(
-          `${galera ? "SET STATEMENT wsrep_sync_wait=1 FOR " : ""}SELECT id FROM records WHERE id IN (?)`, [chunk],
-        );
+        const rows = await node.client.query<{ id: string }>(`${galera ? "SET STATEMENT wsrep_sync_wait=1 FOR " : ""}SELECT id FROM records WHERE id IN (?)`, [
+          chunk,
+        ]);
         for (const r of rows) present.add(String(r.id));
       }
       for (const id of unique) if (!present.has(id)) missing.add(id);

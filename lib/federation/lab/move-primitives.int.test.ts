@@ -13,7 +13,10 @@ import { cfg, labCtl, regionCfg, requireLab, sleep, viaRouter, waitFor } from ".
 
 const KL = "kl_dc_1";
 const CY = "cyberjaya_1";
-const regions = [{ id: KL, name: "KL DC" }, { id: CY, name: "Cyberjaya" }];
+const regions = [
+  { id: KL, name: "KL DC" },
+  { id: CY, name: "Cyberjaya" },
+];
 const run = Date.now().toString(36);
 const tenant = (name: string) => `it-${name}-${run}`;
 const used: string[] = [];
@@ -28,7 +31,10 @@ let original: RouteTable;
 const link = cfg.crossRegion.links.find((l) => l.from === KL && l.to === CY)!;
 const node = (region: string, name: string) => {
   const n = regionCfg(region).mariadb.nodes.find((x) => x.name === name)!;
-  return new MariadbNode({ name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword, database: cfg.mariadb.database }, 5000);
+  return new MariadbNode(
+    { name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword, database: cfg.mariadb.database },
+    5000,
+  );
 };
 const klNode = node(KL, regionCfg(KL).mariadb.nodes[0].name);
 const cyLinkNode = node(CY, link.toNode);
@@ -86,7 +92,10 @@ describe("per-tenant write fences", () => {
 
   it("the admin API is not reachable through HAProxy's frontend, however the path is spelt", async () => {
     for (const p of ["/admin/fences", "/ADMIN/fences", "/%61dmin/fences", "//admin/fences", "/x/../admin/fences"]) {
-      const r = await fetch(`http://${cfg.host}:${cfg.router.frontendPort}${p}`, { headers: { "x-tenant": "klinik-kl-central" }, signal: AbortSignal.timeout(3000) });
+      const r = await fetch(`http://${cfg.host}:${cfg.router.frontendPort}${p}`, {
+        headers: { "x-tenant": "klinik-kl-central" },
+        signal: AbortSignal.timeout(3000),
+      });
       await r.text();
       expect(r.status, p).toBe(403);
       expect(r.headers.get("x-served-by-region"), p).toBeNull(); // HAProxy's deny: no region app saw it
@@ -95,7 +104,10 @@ describe("per-tenant write fences", () => {
     expect(direct.status).toBe(403);
     expect(await direct.json()).toMatchObject({ error: "admin API: not reachable through the router" });
     // what a client gets through the router for the exact path: HAProxy's deny, not the app
-    const r = await fetch(`http://${cfg.host}:${cfg.router.frontendPort}/admin/fence`, { method: "POST", body: JSON.stringify({ tenant: "klinik-kl-central", fenced: true }) });
+    const r = await fetch(`http://${cfg.host}:${cfg.router.frontendPort}/admin/fence`, {
+      method: "POST",
+      body: JSON.stringify({ tenant: "klinik-kl-central", fenced: true }),
+    });
     expect(r.status).toBe(403);
     expect(r.headers.get("x-served-by-region")).toBeNull();
     expect(await fed.fencedTenants()).not.toContainEqual({ tenant: "klinik-kl-central", regionId: KL });
@@ -132,7 +144,9 @@ describe("per-tenant write fences", () => {
       expect(after.length).toBeGreaterThan(0);
       expect(after.every((f) => f.status === 503 && /is fenced in region kl_dc_1/.test(f.error))).toBe(true);
       expect(ledger.acked.filter((w) => w.sentAt > fencedAt)).toEqual([]);
-      console.log(`fence waited ${fencedAt - t0} ms for the in-flight slow write (its 201, sent by the app before it released the fence, reached this busy test process ${slowAckedAt - fencedAt} ms relative to the fence resolving); ${acked.length} ledger writes acknowledged, ${ledger.failures.length} refused`);
+      console.log(
+        `fence waited ${fencedAt - t0} ms for the in-flight slow write (its 201, sent by the app before it released the fence, reached this busy test process ${slowAckedAt - fencedAt} ms relative to the fence resolving); ${acked.length} ledger writes acknowledged, ${ledger.failures.length} refused`,
+      );
     } finally {
       await fed.fenceTenant(c, KL, false);
     }

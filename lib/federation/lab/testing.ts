@@ -27,19 +27,26 @@ export async function requireLab(): Promise<void> {
     for (const n of r.mariadb.nodes) ports.push([n.name, n.port]);
   }
   const down: string[] = [];
-  await Promise.all(ports.map(async ([name, port]) => {
-    if (!(await portOpen(cfg.host, port))) down.push(`${name} (${cfg.host}:${port})`);
-  }));
+  await Promise.all(
+    ports.map(async ([name, port]) => {
+      if (!(await portOpen(cfg.host, port))) down.push(`${name} (${cfg.host}:${port})`);
+    }),
+  );
   if (down.length) throw new Error(`the lab is not running (nothing on ${down.join(", ")}): start it with lab/up`);
 }
 
 /** lab/ctl <component> <action> */
 export function labCtl(component: string, action: "start" | "stop" | "kill" | "restart" | "status"): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path.join(REPO_ROOT, "lab", "ctl"), [component, action], { timeout: 120_000, env: { ...process.env, LAB_CONFIG: process.env.LAB_CONFIG ?? "" } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`lab/ctl ${component} ${action} failed: ${stderr || err.message}`));
-      else resolve(stdout + stderr);
-    });
+    execFile(
+      path.join(REPO_ROOT, "lab", "ctl"),
+      [component, action],
+      { timeout: 120_000, env: { ...process.env, LAB_CONFIG: process.env.LAB_CONFIG ?? "" } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`lab/ctl ${component} ${action} failed: ${stderr || err.message}`));
+        else resolve(stdout + stderr);
+      },
+    );
   });
 }
 
@@ -61,7 +68,12 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A request through HAProxy as a tenant. */
-export async function viaRouter(tenant: string, method: "GET" | "POST" = "POST", pathname = "/records", body?: unknown): Promise<{ status: number; region: string | null; json: Record<string, unknown> }> {
+export async function viaRouter(
+  tenant: string,
+  method: "GET" | "POST" = "POST",
+  pathname = "/records",
+  body?: unknown,
+): Promise<{ status: number; region: string | null; json: Record<string, unknown> }> {
   const res = await fetch(`http://${cfg.host}:${cfg.router.frontendPort}${pathname}`, {
     method,
     headers: { "x-tenant": tenant, "content-type": "application/json", connection: "close" },

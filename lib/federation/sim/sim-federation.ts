@@ -6,7 +6,6 @@ import {
   COMPONENT_LABELS,
   FederationError,
   type ComponentHealth,
-  type ComponentKind,
   type ComponentProbe,
   type Federation,
   type Figure,
@@ -169,7 +168,8 @@ export class SimFederation implements Federation {
   async waitForPosition(sourceRegionId: string, targetRegionId: string, position: string, timeoutMs: number): Promise<{ waitedMs: number }> {
     const source = this.regionOrThrow(sourceRegionId);
     const target = this.regionOrThrow(targetRegionId);
-    if (!position.startsWith(`${sourceRegionId}@`)) throw new FederationError(`position "${position}" is not a position of ${sourceRegionId}`, "protocol", false);
+    if (!position.startsWith(`${sourceRegionId}@`))
+      throw new FederationError(`position "${position}" is not a position of ${sourceRegionId}`, "protocol", false);
     const started = Date.now();
     const blocked = source.down || target.down;
     const lagMs = blocked ? Infinity : Math.round(target.baseLagMs + target.spikeMs);
@@ -221,21 +221,23 @@ export class SimFederation implements Federation {
 
   private downComponents(r: SimRegion, at: number): ComponentHealth[] {
     const since = r.downSince ? Math.round((at - r.downSince) / 1000) : 0;
-    return COMPONENT_KINDS.map((kind): ComponentHealth => ({
-      kind,
-      name: COMPONENT_LABELS[kind],
-      status: "down",
-      reason: `region marked down by an admin ${since} s ago (simulated outage): no response`,
-      // The router's own state still says why: the region's servers are in maintenance.
-      figures:
-        kind === "router"
-          ? [
-              { key: "marked_down", label: "Marked down (1 = yes)", value: 1, unit: "" },
-              { key: "tenants_routed", label: "Tenants routed", value: this.tenantsServedBy(r.ref.id).length, unit: "" },
-            ]
-          : [],
-      measuredAt: at,
-    }));
+    return COMPONENT_KINDS.map(
+      (kind): ComponentHealth => ({
+        kind,
+        name: COMPONENT_LABELS[kind],
+        status: "down",
+        reason: `region marked down by an admin ${since} s ago (simulated outage): no response`,
+        // The router's own state still says why: the region's servers are in maintenance.
+        figures:
+          kind === "router"
+            ? [
+                { key: "marked_down", label: "Marked down (1 = yes)", value: 1, unit: "" },
+                { key: "tenants_routed", label: "Tenants routed", value: this.tenantsServedBy(r.ref.id).length, unit: "" },
+              ]
+            : [],
+        measuredAt: at,
+      }),
+    );
   }
 
   /** The region whose writes replicate into r (the first other region; two-region topology). */
