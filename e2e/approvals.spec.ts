@@ -1,9 +1,11 @@
 import { expect, test } from "@playwright/test";
 import { newSignedInPage, sameOrigin, shot, signIn } from "./helpers";
 
-// T4 + T5: an admin bulk-moves the East Malaysia clinics to Cyberjaya; a second admin approves;
-// both watch the batch complete. (admin.spec moved Klinik Kuching already: it is refused here.)
-test("bulk move of the East Malaysia clinics, approved by a second admin, watched to completion", async ({ page, browser }) => {
+// T4 + T5 and seed 000's "East Malaysia tenants migrated to Cyberjaya as primary": an admin
+// bulk-moves the East Malaysia clinics to Cyberjaya and re-homes them there; a second admin
+// approves; both watch the batch complete and the clinics' primary become Cyberjaya. (admin.spec
+// moved Klinik Kuching already: it is refused here.)
+test("bulk re-home of the East Malaysia clinics, approved by a second admin, watched to completion", async ({ page, browser }) => {
   test.setTimeout(120_000);
   await signIn(page, "admin");
   await page.getByRole("link", { name: "Tenants" }).click();
@@ -19,16 +21,17 @@ test("bulk move of the East Malaysia clinics, approved by a second admin, watche
   const dialog = page.getByTestId("bulk-dialog");
   await dialog.getByLabel("Target region").selectOption("cyberjaya_1");
   await dialog.getByLabel(/Reason/).fill("East Malaysia clinics to Cyberjaya");
+  await dialog.getByTestId("bulk-rehome").getByRole("checkbox").check();
   await dialog.getByRole("button", { name: /Move 5 to Cyberjaya/ }).click();
   // When admin.spec ran first, Klinik Kuching is in Cyberjaya already and is refused with that reason.
-  await expect(dialog.getByTestId("bulk-result")).toContainText(/^[45] moves to Cyberjaya wait for a second admin's approval/);
+  await expect(dialog.getByTestId("bulk-result")).toContainText(/^[45] moves to Cyberjaya \(re-home: Cyberjaya becomes their primary\) wait for a second admin's approval/);
   const n = Number((await dialog.getByTestId("bulk-result").innerText()).slice(0, 1));
   if (n === 4) await expect(dialog.getByTestId("bulk-result")).toContainText(/klinik-kuching: .*already served by Cyberjaya/);
   await dialog.getByRole("button", { name: "Close" }).click();
 
   // The requester cannot approve their own request.
   const panel = page.getByTestId("approvals-panel");
-  await expect(panel).toContainText(`Bulk move of ${n} tenants to cyberjaya_1`);
+  await expect(panel).toContainText(`Bulk move of ${n} tenants to cyberjaya_1 as their new primary region (re-home)`);
   await expect(panel.getByRole("button", { name: "Approve" })).toBeDisabled();
   await shot(page, "40-bulk-waiting-for-approval");
 
@@ -43,6 +46,9 @@ test("bulk move of the East Malaysia clinics, approved by a second admin, watche
   for (const id of ["klinik-kota-kinabalu", "klinik-sandakan", "klinik-miri", "klinik-sibu"]) {
     await expect(batch.getByTestId(`move-row-${id}`)).toHaveAttribute("data-state", "completed");
     await expect(page.getByTestId(`tenant-${id}`).getByTestId("serving")).toContainText("Cyberjaya");
+    // Re-homed: Cyberjaya is the primary now, so the clinic is not "away from primary".
+    await expect(page.getByTestId(`tenant-${id}`).getByTestId("primary")).toHaveText("Cyberjaya");
+    await expect(page.getByTestId(`tenant-${id}`).getByTestId("serving")).not.toContainText("away from primary");
   }
   await expect(second.locator("[data-testid^=batch-mb_]").first()).toContainText(`${n} of ${n} completed`);
   await shot(page, "41-bulk-completed");

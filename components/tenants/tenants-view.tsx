@@ -215,7 +215,7 @@ export function TenantsView() {
                     <div className="small muted num">{t.slug}</div>
                   </td>
                   <td>{t.state}</td>
-                  <td>{name(t.primaryRegionId)}</td>
+                  <td data-testid="primary">{name(t.primaryRegionId)}</td>
                   <td>{t.failoverRegionId === t.primaryRegionId ? <span className="muted">none (locked)</span> : name(t.failoverRegionId)}</td>
                   <td data-testid="serving">
                     <span className={away ? "away" : undefined}>{name(t.servingRegionId)}</span> {h && <StatusPill status={h.status} />}
