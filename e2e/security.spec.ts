@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { shot, signIn } from "./helpers";
+import { sameOrigin, shot, signIn } from "./helpers";
 
 // The console under its Content-Security-Policy (proxy.ts): every page works with no violation,
 // the headers are on documents, API answers and static files, and a script injected without the
@@ -147,4 +147,25 @@ test("the console runs under a strict CSP: no violations on any page, headers on
     { directive: "script-src-elem", blocked: "inline" },
     { directive: "script-src-attr", blocked: "inline" },
   ]);
+});
+
+// Through the real server (not a test double): a flood of writes by one person is cut off with
+// 429 and a retry time, and its refusals are audited as a few entries, not one per request.
+test("a flood of refused writes answers 429 with Retry-After after the allowance, never 5xx", async ({ page }) => {
+  await signIn(page, "compliance");
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 40; i++) {
+    const r = await page.request.post("/api/regions/kl_dc_1/mark", { headers: sameOrigin(page), data: { down: true } });
+    statuses.push(r.status());
+    const body = await r.json();
+    expect(body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, requestId: expect.any(String) });
+    if (r.status() === 429) retryAfter = r.headers()["retry-after"];
+  }
+  expect(statuses.every((s) => s === 403 || s === 429)).toBe(true);
+  expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
+  expect(Number(retryAfter)).toBeGreaterThan(0);
+  const audit = await page.request.get("/api/audit?limit=100");
+  const mine = (await audit.json()).data.entries.filter((e: { actorEmail: string }) => e.actorEmail === "compliance@federation.local");
+  expect(mine.length).toBeLessThanOrEqual(3);
 });

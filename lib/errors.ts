@@ -1,3 +1,5 @@
+import { branded } from "@/lib/brand";
+
 // Expected errors carry an HTTP status and a message fit for the person who caused them.
 // Anything else is unexpected: logged with a request id and shown as a generic message.
 
@@ -33,6 +35,8 @@ export class AppError extends Error {
     this.name = "AppError";
   }
 }
+
+branded(AppError, "AppError");
 
 export const badRequest = (message: string, details?: Record<string, unknown>) => new AppError(400, "bad_request", message, details);
 export const forbidden = (message: string) => new AppError(403, "forbidden", message);

@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { branded } from "@/lib/brand";
 
 // A state machine over a typed state column: the states, the ones a row may be created in, and
 // the allowed transitions, written once as a table. Each machine's module (lib/moves/state-machine.ts,
@@ -60,6 +61,7 @@ export class StaleTransitionError extends AppError {
     this.name = "StaleTransitionError";
   }
 }
+branded(StaleTransitionError, "StaleTransitionError");
 
 export function defineMachine<S extends string>(name: string, def: { initial: readonly S[]; transitions: TransitionTable<S> }): Machine<S> {
   const states = Object.keys(def.transitions) as S[];

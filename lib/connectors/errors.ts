@@ -1,6 +1,7 @@
 // Typed failures shared by every connector. `retryable` says whether trying again later may help
 // (a refused or timed-out connection may; a wrong password or an unknown backend will not).
 import { FederationError } from "@/lib/federation/types";
+import { branded } from "@/lib/brand";
 
 export type ConnectorSystem = "haproxy" | "mariadb" | "postgres" | "s3" | "vllm" | "gpu";
 export type ConnectorErrorCode = "timeout" | "unreachable" | "refused" | "protocol" | "rejected" | "auth";
@@ -23,6 +24,7 @@ export class ConnectorError extends Error {
     return new FederationError(`${this.system} ${this.target}: ${this.message}`, code, this.retryable);
   }
 }
+branded(ConnectorError, "ConnectorError");
 
 /** Turns a socket / driver error into a ConnectorError with a message a person can read. */
 export function toConnectorError(system: ConnectorSystem, target: string, e: unknown): ConnectorError {

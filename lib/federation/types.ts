@@ -4,6 +4,7 @@
 // The console never talks to a region's systems except through this interface.
 
 import type { FigureKey } from "./figures";
+import { branded } from "@/lib/brand";
 
 export type RegionStatus = "healthy" | "degraded" | "down" | "unknown";
 export type ComponentStatus = "up" | "degraded" | "down" | "unknown";
@@ -142,3 +143,4 @@ export class FederationError extends Error {
     this.name = "FederationError";
   }
 }
+branded(FederationError, "FederationError");
