@@ -1,4 +1,5 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { checkServerAction } from "@/lib/http/server-action-guard";
 import { applyApiHeaders, contentSecurityPolicy, edgeError, isApiPath, malformedPath, newNonce, SECURITY_HEADERS } from "@/lib/http/security";
 
 // The edge of every request Next handles (Next 16's proxy, formerly middleware), before routing:
@@ -7,10 +8,15 @@ import { applyApiHeaders, contentSecurityPolicy, edgeError, isApiPath, malformed
 // - documents get a Content-Security-Policy with a fresh nonce, which Next reads from the request
 //   header and puts on its own scripts (app/layout.tsx puts it on the theme script);
 // - every answer gets the security headers, API answers `Cache-Control: no-store` too.
+// - a server action (POST with Next-Action) from another origin, or with a body Next could not
+//   decode, is refused with a JSON 4xx here (lib/http/server-action-guard.ts), where Next would 500.
 // Static assets (/_next/static, /_next/image, the icon) skip it: next.config.mjs gives them the
-// same non-CSP headers. Server actions (POST to a page) and next-auth (/api/auth/*) pass through.
-export function proxy(request: NextRequest) {
+// same non-CSP headers. Next-auth (/api/auth/*) passes through.
+export async function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
+  // NEXTAUTH_URL is the console's public URL; the server sets it at start (lib/env.ts).
+  const refused = await checkServerAction(request, process.env.NEXTAUTH_URL);
+  if (refused) return refused;
   const api = isApiPath(pathname);
   if (api) {
     const problem = malformedPath(pathname);

@@ -24,7 +24,9 @@ test("bulk re-home of the East Malaysia clinics, approved by a second admin, wat
   await dialog.getByTestId("bulk-rehome").getByRole("checkbox").check();
   await dialog.getByRole("button", { name: /Move 5 to Cyberjaya/ }).click();
   // When admin.spec ran first, Klinik Kuching is in Cyberjaya already and is refused with that reason.
-  await expect(dialog.getByTestId("bulk-result")).toContainText(/^[45] moves to Cyberjaya \(re-home: Cyberjaya becomes their primary\) wait for a second admin's approval/);
+  await expect(dialog.getByTestId("bulk-result")).toContainText(
+    /^[45] moves to Cyberjaya \(re-home: Cyberjaya becomes their primary\) wait for a second admin's approval/,
+  );
   const n = Number((await dialog.getByTestId("bulk-result").innerText()).slice(0, 1));
   if (n === 4) await expect(dialog.getByTestId("bulk-result")).toContainText(/klinik-kuching: .*already served by Cyberjaya/);
   await dialog.getByRole("button", { name: "Close" }).click();

@@ -169,3 +169,28 @@ test("a flood of refused writes answers 429 with Retry-After after the allowance
   const mine = (await audit.json()).data.entries.filter((e: { actorEmail: string }) => e.actorEmail === "compliance@federation.local");
   expect(mine.length).toBeLessThanOrEqual(3);
 });
+
+// Next decodes a server action's body before our code runs and answers 500 to one it cannot; the
+// proxy refuses those first. The action's id is read from the build's manifest.
+test("malformed server-action requests get JSON 4xx from the proxy, never 500", async ({ page }) => {
+  const { readFileSync } = await import("node:fs");
+  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, unknown> };
+  const id = Object.keys(manifest.node)[0];
+  await signIn(page, "admin");
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    page.request.post("/overview", { headers: { ...sameOrigin(page), "next-action": id, "content-type": "text/plain;charset=UTF-8", ...headers }, data: body });
+  const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+  const cases: [string, Record<string, string>, number][] = [
+    ["", {}, 400],
+    ["{not json", {}, 400],
+    [deep(5000), {}, 400],
+    [JSON.stringify(["x".repeat(1_100_000)]), {}, 413],
+    ["[]", { origin: "null" }, 403],
+    ["[]", { origin: "http://localhost:3100.evil.example" }, 403],
+  ];
+  for (const [body, headers, status] of cases) {
+    const r = await post(body, headers);
+    expect(r.status(), `${body.slice(0, 20)} ${JSON.stringify(headers)}`).toBe(status);
+    expect(await r.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, requestId: expect.any(String) });
+  }
+});

@@ -3,7 +3,7 @@ import { Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, YAxis } f
 import type { SeriesPoint } from "@/lib/realtime/events";
 import { formatDuration } from "@/lib/format";
 
-const SLO_MS = 1000;
+import { LAG_SLO_MS as SLO_MS } from "@/lib/slo";
 
 /** Cross-region lag over the last couple of minutes, against the 1 s SLO line. */
 export function LagSparkline({ points }: { points: SeriesPoint[] }) {

@@ -13,7 +13,7 @@ interface Props {
   canMark: boolean;
 }
 
-const SLO_MS = 1000;
+import { LAG_SLO_MS as SLO_MS } from "@/lib/slo";
 
 export function RegionCard({ region: r, series, now, canMark }: Props) {
   const age = now - r.measuredAt;

@@ -67,7 +67,7 @@ describe("contentSecurityPolicy", () => {
 describe("proxy", () => {
   it("answers a malformed API path with the API's JSON 400, for anonymous callers too", async () => {
     for (const p of ["/api/tenants/%C0%AE%C0%AE/region", "/api/tenants/%FF/region", "/api/tenants/%ED%A0%80/region"]) {
-      const res = proxy(req(p, { method: "POST" }));
+      const res = await proxy(req(p, { method: "POST" }));
       expect(res.status, p).toBe(400);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
       expect(res.headers.get("cache-control")).toBe("no-store");
@@ -78,9 +78,9 @@ describe("proxy", () => {
     }
   });
 
-  it("gives a page a fresh nonce, in the CSP it answers and in the request headers Next renders with", () => {
-    const a = proxy(req("/overview"));
-    const b = proxy(req("/overview"));
+  it("gives a page a fresh nonce, in the CSP it answers and in the request headers Next renders with", async () => {
+    const a = await proxy(req("/overview"));
+    const b = await proxy(req("/overview"));
     const csp = a.headers.get("content-security-policy") ?? "";
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
     expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
@@ -94,19 +94,21 @@ describe("proxy", () => {
     expect(a.headers.get("cache-control")).toBeNull();
   });
 
-  it("passes API requests through with no-store and a CSP that loads nothing; next-auth's and server actions untouched", () => {
-    const api = proxy(req("/api/audit"));
+  it("passes API requests through with no-store and a CSP that loads nothing; next-auth's and server actions untouched", async () => {
+    const api = await proxy(req("/api/audit"));
     expect(api.headers.get("x-middleware-next")).toBe("1");
     expect(api.headers.get("cache-control")).toBe("no-store");
     expect(api.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     expectSecurityHeaders(api.headers);
 
-    const auth = proxy(req("/api/auth/callback/credentials", { method: "POST", body: "x=1" }));
+    const auth = await proxy(req("/api/auth/callback/credentials", { method: "POST", body: "x=1" }));
     expect(auth.headers.get("x-middleware-next")).toBe("1");
     expect(auth.status).toBe(200);
     expect(auth.headers.get("cache-control")).toBe("no-store");
 
-    const action = proxy(req("/tenants", { method: "POST", headers: { "next-action": "abc123" }, body: "[]" }));
+    const action = await proxy(
+      req("/tenants", { method: "POST", headers: { "next-action": "abc123", "content-type": "text/plain;charset=UTF-8" }, body: "[]" }),
+    );
     expect(action.headers.get("x-middleware-next")).toBe("1");
     expect(action.headers.get("x-middleware-request-next-action")).toBe("abc123");
   });

@@ -110,7 +110,11 @@ export function refuseMalformedApiPath(req: IncomingMessage, res: ServerResponse
 }
 
 /** A JSON error answer in the API's shape, made before any route runs. */
-export function edgeError(status: 400 | 404, code: "bad_request" | "not_found", message: string): Response {
+export function edgeError(
+  status: 400 | 403 | 404 | 413 | 415,
+  code: "bad_request" | "forbidden" | "not_found" | "payload_too_large" | "unsupported_media_type",
+  message: string,
+): Response {
   const requestId = randomUUID();
   const res = Response.json({ error: { code, message }, requestId }, { status });
   res.headers.set("x-request-id", requestId);
