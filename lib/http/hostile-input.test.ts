@@ -15,6 +15,8 @@ const { createHarness } = await import("@/lib/testing/harness");
 const { setRuntime } = await import("@/lib/runtime");
 const { verifyAuditChain } = await import("@/lib/audit/service");
 const { flushRefusalWindows } = await import("@/lib/ops/refusal-log");
+const { runOperation } = await import("@/lib/ops/actions");
+const { MUTATIONS } = await import("@/lib/ops/registry");
 
 const ORIGIN = "http://localhost:3000";
 const API = path.resolve("app/api");
@@ -204,6 +206,25 @@ describe("hostile input on every route, method and role", () => {
     expect(await h.database.prisma.auditEntry.count()).toBeLessThan(calls / 4);
   }, 300_000);
 
+  it("the one server action: every mutation, every role, hostile inputs: an error result, never a throw, nothing changed", async () => {
+    const before = await stateDigest();
+    const inputs: unknown[] = [null, [], "x", 5, deep(50), { reason: "\u0000" }, ...bodies().map((b) => tryParse(b.body))];
+    for (const role of ROLES) {
+      signedIn = role ? h.actors[role] : null;
+      for (const name of [...Object.keys(MUTATIONS), "no.such.operation", "__proto__", "constructor"]) {
+        for (const input of inputs) {
+          const r = await runOperation(name as never, input as never);
+          if (r.ok) throw new Error(`${role} ${name} accepted ${JSON.stringify(input)?.slice(0, 80)}`);
+          expect(r.status, `${role} ${name}`).toBeLessThan(500);
+          expect(r).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) }, requestId: expect.any(String) });
+        }
+      }
+    }
+    expect(await stateDigest()).toBe(before);
+    await flushRefusalWindows(h.services);
+    expect((await verifyAuditChain(h.database.prisma, { full: true })).breaks).toEqual([]);
+  }, 300_000);
+
   it("takes legal but nasty text literally: calm answers, stored as sent, the chain verifies", async () => {
     signedIn = h.actors.admin;
     const moves = routes.find((r) => r.pattern === "/api/moves")!;
@@ -224,6 +245,14 @@ describe("hostile input on every route, method and role", () => {
     expect((await verifyAuditChain(h.database.prisma, { full: true })).breaks).toEqual([]);
   }, 300_000);
 });
+
+function tryParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
 
 function decodeURIComponentSafe(s: string): string {
   try {
