@@ -11,7 +11,13 @@ type AuditRow = AuditEntryView;
 
 interface AuditData {
   entries: AuditRow[];
-  chain: { entries: number; break: { seq: string; problem: string } | null };
+  chain: {
+    entries: number;
+    break: { seq: string; problem: string } | null;
+    breaks: { seq: string; problem: string }[];
+    mode: "full" | "incremental";
+    verifiedThrough: string | null;
+  };
   violationsPrevented: number;
 }
 
@@ -36,12 +42,14 @@ export function AuditView() {
       {d && (
         <div className="toolbar">
           {d.chain.break ? (
-            <span className="pill st-down">
-              <ShieldAlert aria-hidden /> Chain BROKEN at entry {d.chain.break.seq} ({d.chain.break.problem})
+            <span className="pill st-down" data-testid="chain-broken">
+              <ShieldAlert aria-hidden /> Chain BROKEN at {d.chain.breaks.length === 1 ? "entry" : `${d.chain.breaks.length} places, first at entry`}{" "}
+              {d.chain.break.seq} ({d.chain.break.problem === "hash_mismatch" ? "content changed" : "does not link to the entry before it"})
             </span>
           ) : (
             <span className="pill st-up" data-testid="chain-ok">
-              <ShieldCheck aria-hidden /> Hash chain verified: {d.chain.entries} entries
+              <ShieldCheck aria-hidden /> Hash chain verified: {d.chain.entries} {d.chain.entries === 1 ? "entry" : "entries"}
+              {d.chain.verifiedThrough ? ` (through #${d.chain.verifiedThrough})` : ""}
             </span>
           )}
           <span className="tag" data-testid="violations">
