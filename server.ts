@@ -3,7 +3,7 @@ import next from "next";
 import { env } from "@/lib/env";
 import { buildRuntime, shutdownRuntime } from "@/server/runtime";
 import { attachRealtime } from "@/lib/realtime/server";
-import { refuseMalformedApiPath } from "@/lib/http/security";
+import { jsonMethodNotAllowed, refuseMalformedApiPath } from "@/lib/http/security";
 import { PEER_HEADER } from "@/lib/auth/sign-in";
 
 // One process, one port: Next.js (pages, actions, routes) and socket.io on the same HTTP server.
@@ -19,6 +19,7 @@ async function main() {
 
   const http = createServer((req, res) => {
     if (refuseMalformedApiPath(req, res)) return; // JSON 400 for a raw /api path Next would misroute
+    jsonMethodNotAllowed(req, res); // Next's empty 405 becomes the API's JSON error
     // A2: the client's address as this server saw it (sign-in throttling per address). Whatever a
     // client sent under that name is dropped; forwarded headers are never trusted.
     delete req.headers[PEER_HEADER];

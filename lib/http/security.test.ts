@@ -8,7 +8,7 @@ import { unstable_doesMiddlewareMatch } from "next/experimental/testing/server";
 import { getSortedRoutes } from "next/dist/shared/lib/router/utils/sorted-routes";
 import { config, proxy } from "@/proxy";
 import { DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT } from "@/app/api/[...rest]/route";
-import { contentSecurityPolicy, malformedPath, refuseMalformedApiPath } from "./security";
+import { contentSecurityPolicy, jsonMethodNotAllowed, malformedPath, refuseMalformedApiPath } from "./security";
 
 // The edge: proxy.ts called as Next calls it, the /api catch-all route, and the HTTP server's
 // raw-path guard over a real port (the only place that sees a path before it is normalised).
@@ -158,6 +158,12 @@ describe("the HTTP server's raw-path guard", () => {
   beforeAll(async () => {
     server = createServer((q, s) => {
       if (refuseMalformedApiPath(q, s)) return;
+      jsonMethodNotAllowed(q, s);
+      // Stands in for Next: a route without the method answers an empty 405.
+      if (q.url?.startsWith("/api/only-get") && q.method !== "GET") {
+        s.writeHead(405);
+        return void s.end();
+      }
       s.end("passed");
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -200,5 +206,25 @@ describe("the HTTP server's raw-path guard", () => {
       expect(r.status, p).toBe(200);
       expect(r.body).toBe("passed");
     }
+  });
+
+  it("turns the empty 405 of a method a route does not take into the API's JSON error", async () => {
+    const r = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const q = httpRequest({ host: "127.0.0.1", port, path: "/api/only-get", method: "POST" }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      q.on("error", reject);
+      q.end();
+    });
+    expect(r.status).toBe(405);
+    expect(r.headers["content-type"]).toBe("application/json");
+    expect(r.headers["cache-control"]).toBe("no-store");
+    expect(JSON.parse(r.body)).toMatchObject({
+      error: { code: "method_not_allowed", message: "POST is not supported here." },
+      requestId: r.headers["x-request-id"],
+    });
+    expect((await get("/api/only-get")).body).toBe("passed");
   });
 });

@@ -128,3 +128,37 @@ export function applyApiHeaders(h: Headers): void {
   h.set("Content-Security-Policy", API_CSP);
   h.set("Cache-Control", API_CACHE_CONTROL);
 }
+
+/**
+ * Next answers a method a route does not export (POST /api/health) with an empty 405. The
+ * console's HTTP server calls this for every /api request so that answer, too, is the API's JSON
+ * error with a request id (the Allow header Next set is kept).
+ */
+export function jsonMethodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
+  const raw = (req.url ?? "/").split(/[?#]/, 1)[0];
+  if (!isApiPath(raw) || raw.startsWith("/api/auth/")) return;
+  const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+  let replaced = false;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status !== 405) return writeHead(status, ...rest);
+    replaced = true;
+    const requestId = randomUUID();
+    const allow =
+      res.getHeader("allow") ??
+      (rest.find((r) => r && typeof r === "object") as Record<string, string> | undefined)?.allow ??
+      (rest.find((r) => r && typeof r === "object") as Record<string, string> | undefined)?.Allow;
+    const body = JSON.stringify({
+      error: { code: "method_not_allowed", message: `${req.method} is not supported here${allow ? `; use ${allow}` : ""}.` },
+      requestId,
+    });
+    for (const [k, v] of Object.entries({ ...SECURITY_HEADERS, "Content-Security-Policy": API_CSP, "Cache-Control": API_CACHE_CONTROL })) res.setHeader(k, v);
+    res.setHeader("content-type", "application/json");
+    res.setHeader("content-length", Buffer.byteLength(body));
+    res.setHeader("x-request-id", requestId);
+    writeHead(405, ...rest.filter((r) => typeof r === "string"));
+    end(body);
+    return res;
+  }) as typeof res.writeHead;
+  res.end = ((...args: unknown[]) => (replaced ? res : end(...args))) as typeof res.end;
+}
