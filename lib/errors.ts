@@ -40,6 +40,7 @@ branded(AppError, "AppError");
 
 export const badRequest = (message: string, details?: Record<string, unknown>) => new AppError(400, "bad_request", message, details);
 export const forbidden = (message: string) => new AppError(403, "forbidden", message);
+export const unauthenticated = () => new AppError(401, "unauthenticated", "Sign in first: this needs a signed-in user.");
 export const notFound = (message: string) => new AppError(404, "not_found", message);
 /** An expected error with what its audit entry should record beside the refusal. */
 export function withAuditContext(err: AppError, audit: NonNullable<AppError["audit"]>): AppError {

@@ -351,7 +351,7 @@ describe("demo sign-ins on the sign-in page", () => {
     let now = Date.now() + 10 * 3_600_000;
     expect(await withEnv({ HOST: "127.0.0.1", DEMO_PASSWORD: "federation-demo" }, now)).toEqual(emails);
     expect(await withEnv({ HOST: "127.0.0.1", DEMO_PASSWORD: "a-changed-password" }, now)).toEqual([]);
-    expect(await withEnv({ HOST: "0.0.0.0", DEMO_PASSWORD: "federation-demo" }, now)).toEqual([]);
+    expect(await withEnv({ HOST: "console.internal", DEMO_PASSWORD: "federation-demo" }, now)).toEqual([]);
     const admin2 = await db().user.findUniqueOrThrow({ where: { id: "u-admin2" } });
     const bcrypt = (await import("bcryptjs")).default;
     await db().user.update({ where: { id: "u-admin2" }, data: { passwordHash: await bcrypt.hash("someone-changed-it", 4) } });

@@ -126,7 +126,6 @@ async function auditFailedSignIn(user: { id: string; email: string } | null, err
       `Sign-in refused for ${actor.email} from ${peer}: ${why}`,
       windowMs,
     );
-    ctx.bus.emit("audit:appended", { action: "auth.sign_in", at: Date.now() });
   } catch (e) {
     console.error(`[auth] failed sign-in not audited: ${e instanceof Error ? e.message : e}`);
   }

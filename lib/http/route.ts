@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import { currentActor } from "@/lib/auth/session";
-import { AppError, badRequest, toErrorBody } from "@/lib/errors";
+import { AppError, badRequest, toErrorBody, unauthenticated } from "@/lib/errors";
 import { execute } from "@/lib/ops/execute";
 import { runtime } from "@/lib/runtime";
 import { checkOrigin } from "./origin";
@@ -23,7 +23,7 @@ export function routeOf(op: Operation, input: InputReader = op.kind === "query" 
       if (req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req);
       // A change is a person's activity (keeps the session from idling out); a read may be polling.
       const actor = await currentActor({ activity: op.kind === "mutation" });
-      if (!actor) throw new AppError(401, "unauthenticated", "Sign in first: this needs a signed-in user.");
+      if (!actor) throw unauthenticated();
       const raw = await input(req, (await ctx?.params) ?? {});
       const data = await execute(op, actor, raw, requestId);
       return NextResponse.json({ data, requestId }, { headers: { "x-request-id": requestId, ...clientRequestId(req) } });

@@ -144,10 +144,10 @@ export function jsonMethodNotAllowed(req: IncomingMessage, res: ServerResponse):
     if (status !== 405) return writeHead(status, ...rest);
     replaced = true;
     const requestId = randomUUID();
-    const allow =
-      res.getHeader("allow") ??
-      (rest.find((r) => r && typeof r === "object") as Record<string, string> | undefined)?.allow ??
-      (rest.find((r) => r && typeof r === "object") as Record<string, string> | undefined)?.Allow;
+    // Headers passed to writeHead join those already set, so the Allow header is read in one place.
+    const passed = rest.find((r) => r && typeof r === "object") as Record<string, string | number | string[]> | undefined;
+    for (const [k, v] of Object.entries(passed ?? {})) res.setHeader(k, v);
+    const allow = res.getHeader("allow");
     const body = JSON.stringify({
       error: { code: "method_not_allowed", message: `${req.method} is not supported here${allow ? `; use ${allow}` : ""}.` },
       requestId,
@@ -156,7 +156,7 @@ export function jsonMethodNotAllowed(req: IncomingMessage, res: ServerResponse):
     res.setHeader("content-type", "application/json");
     res.setHeader("content-length", Buffer.byteLength(body));
     res.setHeader("x-request-id", requestId);
-    writeHead(405, ...rest.filter((r) => typeof r === "string"));
+    writeHead(405);
     end(body);
     return res;
   }) as typeof res.writeHead;

@@ -1,6 +1,6 @@
 import "server-only";
 import { can, ROLE_LABELS, type Actor } from "@/lib/auth/permissions";
-import { AppError, forbidden } from "@/lib/errors";
+import { AppError, forbidden, unauthenticated } from "@/lib/errors";
 import { runtime, runtimeContext } from "@/lib/runtime";
 import type { AuditTarget, Operation, ResultOf } from "./operation";
 import { invoke } from "./invoke";
@@ -12,7 +12,7 @@ import { auditRefusalBounded } from "./refusal-log";
  * audited, with a receipt), then the operation in a context built here and nowhere else.
  */
 export async function execute<O extends Operation>(op: O, actor: Actor | null, raw: unknown, requestId: string): Promise<ResultOf<O>> {
-  if (!actor) throw new AppError(401, "unauthenticated", "Sign in first: this needs a signed-in user.");
+  if (!actor) throw unauthenticated();
   const ctx = runtimeContext(actor, requestId);
   if (op.kind === "query") {
     if (!can(actor.role, op.permission)) throw forbidden(refusalText(actor, op));
@@ -21,9 +21,7 @@ export async function execute<O extends Operation>(op: O, actor: Actor | null, r
   // Every change counts against the caller's allowance, refused or not: a flood is cut off
   // before it reaches the database, and its refusals are audited in a bounded way.
   const refuse = async (err: AppError, target: AuditTarget, reason?: string): Promise<never> => {
-    const receipted = await auditRefusalBounded(ctx, op.name, target, err, reason);
-    ctx.bus.emit("audit:appended", { action: op.name, at: Date.now() });
-    throw receipted;
+    throw await auditRefusalBounded(ctx, op.name, target, err, reason);
   };
   try {
     await runtime().limits.mutation.take(actor.id);

@@ -2,7 +2,7 @@ import "server-only";
 import { AppError, badRequest } from "@/lib/errors";
 import { describeZodError } from "@/lib/validation";
 import type { ServiceContext } from "@/lib/context";
-import type { Operation, ResultOf } from "./operation";
+import type { Mutation, Operation, ResultOf } from "./operation";
 import { auditRefusal, safeSummary } from "./refusal";
 import { auditRefusalBounded } from "./refusal-log";
 
@@ -12,31 +12,24 @@ import { auditRefusalBounded } from "./refusal-log";
  * Authentication and the role check belong to the adapters; workers call this directly.
  */
 export async function invoke<O extends Operation>(op: O, ctx: ServiceContext, raw: unknown): Promise<ResultOf<O>> {
-  if (op.kind === "query") return runQuery(op, ctx, raw);
-  try {
-    return await runMutation(op, ctx, raw);
-  } finally {
-    ctx.bus.emit("audit:appended", { action: op.name, at: Date.now() });
-  }
-}
-
-async function runQuery<O extends Operation>(op: O, ctx: ServiceContext, raw: unknown): Promise<ResultOf<O>> {
-  const parsed = op.schema.safeParse(raw);
-  if (!parsed.success) throw badRequest(`Invalid input: ${describeZodError(parsed.error)}.`);
-  return (await op.run(ctx, parsed.data)) as ResultOf<O>;
-}
-
-async function runMutation<O extends Operation>(op: O, ctx: ServiceContext, raw: unknown): Promise<ResultOf<O>> {
   const parsed = op.schema.safeParse(raw);
   if (!parsed.success) {
     const err = badRequest(`Invalid input: ${describeZodError(parsed.error)}.`);
+    if (op.kind === "query") throw err;
     throw await auditRefusalBounded(ctx, op.name, { type: "request", id: null, details: { input: safeSummary(raw) } }, err);
   }
-  const input = parsed.data;
+  if (op.kind === "query") return (await op.run(ctx, parsed.data)) as ResultOf<O>;
+  return (await runMutation(op, ctx, parsed.data)) as ResultOf<O>;
+}
+
+async function runMutation(op: Mutation, ctx: ServiceContext, input: unknown): Promise<unknown> {
   try {
-    return (await op.run(ctx, input)) as ResultOf<O>;
+    const result = await op.run(ctx, input);
+    // The change wrote its audit entry in its own transaction.
+    ctx.bus.emit("audit:appended", { action: op.name, at: Date.now() });
+    return result;
   } catch (e) {
-    if (op.kind === "query" || !(e instanceof AppError) || e.receipt) throw e;
+    if (!(e instanceof AppError) || e.receipt) throw e;
     const why = (input as { reason?: unknown }).reason;
     const reason = typeof why === "string" && why ? `${e.message} (requested because: ${why})` : e.message;
     throw await auditRefusal(ctx, op.name, op.target(input), e, reason);

@@ -82,12 +82,25 @@ describe("invoke and execute", () => {
   });
 
   it("tells listeners that the audit log grew, after a change and after a refusal", async () => {
+    // Listeners hear of entries written; a repeat inside an open refusal window is only counted.
+    const { flushRefusalWindows } = await import("./refusal-log");
+    await flushRefusalWindows(h.services);
     const seen: string[] = [];
     const off = h.bus.on("audit:appended", (e) => seen.push(e.action));
     await execute(switchTenant, h.actors.overseer, {}, "req-4").catch(() => undefined);
     await h.invoke(switchTenant, h.actors.admin, { tenantId: "nowhere", targetRegionId: "kl_dc_1", expectedVersion: 1 }).catch(() => undefined);
     off();
     expect(seen).toEqual(["tenant.switch", "tenant.switch"]);
+  });
+
+  it("tells listeners once for a run of repeated refusals: the audit page is not refetched per attempt", async () => {
+    const { flushRefusalWindows } = await import("./refusal-log");
+    await flushRefusalWindows(h.services);
+    const seen: string[] = [];
+    const off = h.bus.on("audit:appended", (e) => seen.push(e.action));
+    for (let i = 0; i < 5; i++) await execute(switchTenant, h.actors.compliance, {}, `rep-${i}`).catch(() => undefined);
+    off();
+    expect(seen).toEqual(["tenant.switch"]);
   });
 
   it("answers 401 when nobody is signed in", async () => {

@@ -1,5 +1,4 @@
 import "server-only";
-import type { Tx } from "@/lib/db/types";
 import { recordAuditAlone, type AuditInput } from "@/lib/audit/service";
 import { AppError } from "@/lib/errors";
 import type { ServiceContext } from "@/lib/context";
@@ -7,10 +6,11 @@ import type { AuditTarget } from "./operation";
 
 /**
  * Audits a refused (4xx) or failed (5xx) attempt in a transaction of its own — nothing else was
- * written — and returns the error with its receipt (T7: the audit entry's sequence and hash).
+ * written —, tells listeners the log grew, and returns the error with its receipt (T7: the audit
+ * entry's sequence and hash).
  */
 export async function auditRefusal(
-  ctx: Pick<ServiceContext, "db" | "actor" | "requestId">,
+  ctx: Pick<ServiceContext, "db" | "bus" | "actor" | "requestId">,
   action: string,
   target: AuditTarget,
   err: AppError,
@@ -28,6 +28,7 @@ export async function auditRefusal(
     reason: reason ?? err.message,
     requestId: ctx.requestId,
   } satisfies AuditInput);
+  ctx.bus.emit("audit:appended", { action: target.action ?? action, at: Date.now() });
   return withReceipt(err, receipt);
 }
 
@@ -53,5 +54,3 @@ export function safeSummary(raw: unknown, max = 500): string {
   s = s.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
-
-export type { Tx };
