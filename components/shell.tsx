@@ -3,12 +3,14 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useEffect, useState } from "react";
 import { signOut } from "next-auth/react";
-import { AlertTriangle, LogOut, Moon, Radio, Sun, WifiOff, XOctagon } from "lucide-react";
+import { AlertTriangle, Hourglass, LogOut, Moon, CirclePause, Radio, Sun, WifiOff, XOctagon } from "lucide-react";
 import { useQuery } from "@tanstack/react-query";
 import { fetchJson } from "@/lib/http/fetch-json";
 import { queryKeys } from "@/lib/query-keys";
 import type { AlertView } from "@/lib/telemetry/types";
 import { can, ROLE_LABELS } from "@/lib/auth/permissions";
+import { connectionView, stallNotice } from "@/lib/liveness";
+import { useNow } from "@/lib/use-now";
 import { useActor } from "./providers";
 import { useSocket } from "./realtime/socket";
 import { useOverview } from "./telemetry/use-overview";
@@ -35,18 +37,44 @@ function ThemeToggle() {
   );
 }
 
+/**
+ * "Live" only while the server's heartbeat arrives (it ticks every second); a connected socket
+ * that hears nothing for more than 3 s says "No data for N s" (lib/liveness.ts).
+ */
 function Connection() {
-  const { state, error } = useSocket();
-  if (state === "live")
-    return (
-      <span className="pill st-up" title="Receiving live updates">
-        <Radio aria-hidden /> Live
-      </span>
-    );
+  const { state, error, lastDataAt } = useSocket();
+  const now = useNow(1000);
+  const view = connectionView(state, lastDataAt(), now);
   return (
-    <span className="pill st-stale" title={error ?? undefined} role="status">
-      <WifiOff aria-hidden /> {state === "refused" ? "Not signed in" : state === "connecting" ? "Connecting…" : "Reconnecting…"}
+    <span role="status" data-testid="connection" data-state={view.kind}>
+      {view.kind === "live" ? (
+        <span className="pill st-up" title="Receiving live updates">
+          <Radio aria-hidden /> Live
+        </span>
+      ) : view.kind === "silent" ? (
+        <span className="pill st-degraded" title="Connected, but the console has sent nothing: what you see may be out of date">
+          <Hourglass aria-hidden /> {view.label}
+        </span>
+      ) : (
+        <span className="pill st-stale" title={error ?? undefined}>
+          <WifiOff aria-hidden /> {view.label}
+        </span>
+      )}
     </span>
+  );
+}
+
+/** After the console itself paused (lib/telemetry/stall.ts), a calm notice for a minute. */
+function StallNotice() {
+  const { lastStall, serverOffsetMs } = useSocket();
+  const now = useNow(1000);
+  const text = stallNotice(lastStall, now + serverOffsetMs());
+  if (!text) return null;
+  return (
+    <div className="banner info" role="status" data-testid="stall-notice">
+      <CirclePause size={16} aria-hidden />
+      <div>{text}</div>
+    </div>
   );
 }
 
@@ -115,6 +143,7 @@ export function Shell({ children }: { children: React.ReactNode }) {
         </button>
       </header>
       <AlertBanner />
+      <StallNotice />
       <BreakGlassBanner />
       <main>{children}</main>
     </>

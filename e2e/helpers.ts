@@ -30,3 +30,22 @@ export async function shot(page: Page, name: string) {
 export function sameOrigin(page: Page): Record<string, string> {
   return { origin: new URL(page.url()).origin };
 }
+
+/**
+ * Lab e2e setup: a console starting on a fresh database against the lab's router may find drift
+ * (the router holds another console's table, or the lab's seed routes). Resolved explicitly,
+ * through the API, as an admin, with a reason in the audit log: never silently. Returns how many
+ * tenants were in drift (0: nothing to resolve).
+ */
+export async function resolveRouteDriftForTest(page: Page, why: string): Promise<number> {
+  const res = await page.request.get("/api/routes/drift");
+  expect(res.status()).toBe(200);
+  const rows = ((await res.json()).data as { rows: unknown[] }).rows;
+  if (rows.length === 0) return 0;
+  const resolved = await page.request.post("/api/routes/drift/resolve", {
+    headers: sameOrigin(page),
+    data: { resolution: "push_console", reason: `e2e setup: ${why}` },
+  });
+  expect(resolved.status(), await resolved.text()).toBe(200);
+  return rows.length;
+}

@@ -4,6 +4,7 @@ import type { LiveHealth } from "@/lib/telemetry/live";
 import type { HistoryStore } from "@/lib/telemetry/history";
 import type { AlertEngine } from "@/lib/telemetry/alerts";
 import type { Bus } from "@/lib/realtime/bus";
+import type { StallDetector } from "@/lib/telemetry/stall";
 import type { Actor } from "@/lib/auth/permissions";
 
 /** The console's long-lived parts a domain service may use; built once by the composition root. */
@@ -16,6 +17,8 @@ export interface Services {
   alerts: AlertEngine;
   /** Latest synthetic probe per tenant slug (M4). */
   probes: ReadonlyMap<string, TenantProbe>;
+  /** The console's own event-loop stalls: probes spanning one are re-taken (lib/telemetry/stall.ts). */
+  stalls: StallDetector;
   /** Ask the pollers for a fresh sample now (after a change people will look for). */
   refresh(): Promise<void>;
 }

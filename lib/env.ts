@@ -18,6 +18,8 @@ const schema = z.object({
   POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** M4: every tenant gets one synthetic request through the router per this period, ms. */
   TENANT_PROBE_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(5000),
+  /** The console's own event loop not running for longer than this is a stall: probe results across it are re-taken, ms. */
+  STALL_THRESHOLD_MS: z.coerce.number().int().min(100).max(60_000).default(500),
   /** Seed for the simulation's randomness (tests pin it). */
   SIM_SEED: z.coerce.number().int().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),

@@ -12,6 +12,8 @@ export type ErrorCode =
   | "stale_version"
   | "residency_violation"
   | "region_unavailable"
+  /** The tenant's route differs between the console and the router; an admin resolves it first (lib/routes). */
+  | "route_drift"
   | "federation_error"
   | "rate_limited"
   | "payload_too_large"

@@ -23,6 +23,11 @@ export const queryKeys = {
     one: (id: string) => ["moves", "one", id] as const,
     preflight: (tenantId: string, target: string) => ["moves", "preflight", tenantId, target] as const,
   },
+  routes: {
+    all: ["routes"] as const,
+    /** The open route drift (router's table ≠ the console's). */
+    drift: ["routes", "drift"] as const,
+  },
   approvals: {
     all: ["approvals"] as const,
     pending: ["approvals", "pending"] as const,

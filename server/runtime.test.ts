@@ -13,6 +13,7 @@ const env = {
   dataDir: "/tmp/fc-runtime-test",
   FEDERATION_MODE: "sim",
   POLL_INTERVAL_MS: 200,
+  STALL_THRESHOLD_MS: 500,
   TENANT_PROBE_INTERVAL_MS: 5000,
   SIM_SEED: 7,
   NEXTAUTH_SECRET: "runtime-test-secret-0123456789",
@@ -35,7 +36,7 @@ describe("the composition root", () => {
   it("builds the services, starts every worker, and drains them all on shutdown", async () => {
     rt = await buildRuntime(env, { pglite: "memory" });
     expect(runtime()).toBe(rt);
-    expect(rt.workers.map((w) => w.name)).toEqual(["telemetry", "poller", "tenant-prober", "orchestrator", "repin"]);
+    expect(rt.workers.map((w) => w.name)).toEqual(["stall-detector", "telemetry", "poller", "tenant-prober", "orchestrator", "repin"]);
     for (const w of rt.workers) expect(["running", "standby"]).toContain(w.health().state);
     const h = consoleHealth(rt);
     expect(h.ok).toBe(true);

@@ -5,7 +5,9 @@ import { LiveHealth } from "@/lib/telemetry/live";
 import { Bus } from "@/lib/realtime/bus";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
+import { StallDetector } from "@/lib/telemetry/stall";
 import { routeTable } from "@/lib/tenants/service";
+import { reconcileRoutesAtStart } from "@/lib/routes/service";
 import { setRuntime, type Runtime, type Worker } from "@/lib/runtime";
 import type { Services } from "@/lib/context";
 import type { Env } from "@/lib/env";
@@ -19,8 +21,9 @@ import { Repinner } from "@/workers/repin";
 import { TelemetryPipeline } from "@/workers/telemetry";
 
 // The composition root: the only place that knows every part of the console. It opens the
-// database (migrations + idempotent seed), connects the federation, makes the router's table and
-// region marks equal to the database's, builds the services, and starts the workers in order.
+// database (migrations + idempotent seed), connects the federation, compares the router's table
+// with the database's (pushing it only into an empty router; a difference is recorded as drift,
+// never overwritten), makes the region marks equal, builds the services, and starts the workers.
 
 export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" } = {}): Promise<Runtime> {
   const database = await openDatabase({
@@ -31,19 +34,27 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   await seed(db, { demoPassword: env.DEMO_PASSWORD });
   const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
   const federation = await createFederation(env.FEDERATION_MODE, regions, { seed: env.SIM_SEED });
-  await federation.syncRoutes(await routeTable(db));
+  const bus = new Bus();
+  // Never overwrite a router that holds routes: equal → nothing; empty → push ours; different →
+  // record the drift for an admin to resolve (lib/routes).
+  await reconcileRoutesAtStart({ db, federation, bus });
   for (const c of await db.regionControl.findMany({ where: { down: true } })) await federation.setRegionDown(c.regionId, true);
 
   const live = new LiveHealth();
-  const bus = new Bus();
+  // First to start, last to stop: every probe result is checked against the console's own stalls.
+  const stalls = new StallDetector({ thresholdMs: env.STALL_THRESHOLD_MS });
+  stalls.onStall((s) => bus.emit("console:stalled", s));
+  stalls.start();
   const history = new HistoryStore(db);
   const alerts = new AlertEngine(db, bus);
-  const poller = new Poller(federation, live, bus, env.POLL_INTERVAL_MS);
-  const prober = new TenantProber(federation, live, history, bus, env.TENANT_PROBE_INTERVAL_MS);
-  const services: Services = { db, federation, live, bus, history, alerts, probes: prober.latest, refresh: () => poller.pollNow() };
+  const poller = new Poller(federation, live, bus, env.POLL_INTERVAL_MS, undefined, stalls);
+  const prober = new TenantProber(federation, live, history, bus, env.TENANT_PROBE_INTERVAL_MS, undefined, stalls);
+  const services: Services = { db, federation, live, bus, history, alerts, probes: prober.latest, stalls, refresh: () => poller.pollNow() };
 
-  const refreshTenants = async () => prober.setTenants(Object.keys(await routeTable(db)));
+  const refreshTenants = async () => prober.setTenants(await routeTable(db));
   await refreshTenants();
+  // Region status as clinics feel it: failing tenant probes and tenants served elsewhere count.
+  poller.countTenantImpact(() => prober.routes, prober.latest);
   bus.on("tenants:changed", () => void refreshTenants());
 
   // Start order matters: storage listens before the first sample; the orchestrator's pre-flight
@@ -51,12 +62,12 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   const pipeline = new TelemetryPipeline(bus, history, alerts);
   const orchestrator = new Orchestrator(database, services, { concurrency: env.MOVE_CONCURRENCY });
   const repinner = new Repinner(services, { holdDownMs: env.REPIN_HOLD_DOWN_MS });
-  const workers: Worker[] = [pipeline, poller, prober, orchestrator, repinner];
+  const workers: Worker[] = [stalls, pipeline, poller, prober, orchestrator, repinner];
   const rt: Runtime = { env, database, services, workers, limits: createLimits(env, database), startedAt: Date.now() };
   setRuntime(rt);
   await pipeline.start();
   await poller.pollNow();
-  for (const w of workers) if (w !== pipeline) await w.start();
+  for (const w of workers) if (w !== pipeline && w !== stalls) await w.start();
   return rt;
 }
 

@@ -96,7 +96,7 @@ export class Repinner implements Worker {
   /** Tracks since when each region has been continuously healthy and caught up. */
   observe(regions: RegionHealth[]): void {
     for (const r of regions) {
-      const ok = r.status === "healthy" && !r.markedDown && (r.figures.replicationLagMs ?? Infinity) <= LAG_SLO_MS;
+      const ok = r.status === "healthy" && !r.markedDown && (r.figures.replicationLagPeakMs ?? r.figures.replicationLagMs ?? Infinity) <= LAG_SLO_MS;
       if (!ok) this.healthySince.delete(r.regionId);
       else if (this.healthySince.get(r.regionId)?.since == null)
         this.healthySince.set(r.regionId, { since: r.measuredAt, reason: `healthy, replication lag within ${LAG_SLO_MS} ms` });

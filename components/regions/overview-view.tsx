@@ -4,6 +4,7 @@ import { can } from "@/lib/auth/permissions";
 import { useActor } from "../providers";
 import { useOverview } from "../telemetry/use-overview";
 import { RegionCard } from "./region-card";
+import { RouteDriftBanner } from "../routes/route-drift-banner";
 
 export function OverviewView() {
   const actor = useActor();
@@ -22,6 +23,7 @@ export function OverviewView() {
       <h1>
         Overview <span className="small muted">{data?.regions.length ?? 0} regions · live, sampled every second</span>
       </h1>
+      <RouteDriftBanner canResolve={can(actor.role, "routes:resolve")} />
       <div className="regions">
         {data?.regions.map((r) => (
           <RegionCard key={r.regionId} region={r} series={data.series[r.regionId] ?? []} now={skewedNow} canMark={can(actor.role, "region:mark")} />

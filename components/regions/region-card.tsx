@@ -1,4 +1,5 @@
 "use client";
+import { AlertTriangle } from "lucide-react";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { SeriesPoint } from "@/lib/realtime/events";
 import { formatAge, formatFigure, isStale } from "@/lib/format";
@@ -29,8 +30,8 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
       <div className="card-head">
         <h2 id={`region-${r.regionId}`}>{r.name}</h2>
         <span className="id">{r.regionId}</span>
-        <StatusPill status={r.status} />
-        {stale && <StatusPill status="stale" label={`Stale — last update ${formatAge(age)}`} />}
+        {/* While stale, never a bare "Healthy": "Last known: healthy, 12 s ago". */}
+        <StatusPill status={r.status} staleAgeMs={stale ? age : undefined} />
         {r.markedDown && <span className="tag">marked down by an admin</span>}
       </div>
       {r.reasons.length > 0 && (
@@ -69,7 +70,18 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
             {r.figures.tenantsServed}
           </div>
         </div>
+        <div className="fig">
+          <div className="label">Answered here (observed)</div>
+          <div className="value" data-testid="observed">
+            {r.figures.tenantsObserved ?? "—"}
+          </div>
+        </div>
       </div>
+      {(r.figures.tenantsElsewhere?.length ?? 0) > 0 && (
+        <div className="card-notice small" data-testid="served-elsewhere" role="status">
+          <AlertTriangle aria-hidden size={14} /> Routed here but answered by another region: {r.figures.tenantsElsewhere!.join(", ")}
+        </div>
+      )}
       <table className="comp">
         <thead>
           <tr>
@@ -84,7 +96,7 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
             <tr key={c.kind} data-testid={`component-${c.kind}`}>
               <td>{c.name}</td>
               <td>
-                <StatusPill status={c.status} />
+                <StatusPill status={c.status} staleAgeMs={stale ? now - c.measuredAt : undefined} />
                 {c.reason && <div className="small muted">{c.reason}</div>}
               </td>
               <td>

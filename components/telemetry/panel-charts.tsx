@@ -131,6 +131,8 @@ const ANNOTATION_WORDS: Record<string, string> = {
   region_down_end: "region up",
   lag_slo_start: "SLO breach",
   lag_slo_end: "SLO recovered",
+  served_elsewhere_start: "served elsewhere",
+  served_elsewhere_end: "served at home again",
 };
 
 /** The events drawn as dashed vertical lines, newest first, in words. */

@@ -30,6 +30,8 @@ const ANNOTATION_COLOURS: Record<string, string> = {
   region_down_end: "var(--ok)",
   lag_slo_start: "var(--warn)",
   lag_slo_end: "var(--ok)",
+  served_elsewhere_start: "var(--warn)",
+  served_elsewhere_end: "var(--ok)",
 };
 
 function timeLabel(t: number, span: number) {

@@ -36,7 +36,7 @@ export function useOverview() {
         for (const r of s.regions) {
           const pts = series[r.regionId] ? [...series[r.regionId]] : [];
           if (pts.at(-1)?.t !== r.measuredAt)
-            pts.push({ t: r.measuredAt, lagMs: r.figures.replicationLagMs, gpuPct: r.figures.gpuUtilPct, rps: r.figures.requestsPerSec });
+            pts.push({ t: r.measuredAt, lagMs: r.figures.replicationLagPeakMs, gpuPct: r.figures.gpuUtilPct, rps: r.figures.requestsPerSec });
           series[r.regionId] = pts.slice(-MAX_POINTS);
         }
         return { regions: s.regions, series, serverTime: s.serverTime, clockOffsetMs: s.serverTime - Date.now() };

@@ -1,13 +1,13 @@
 "use client";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { ArrowLeftRight, Lock, LockOpen, Search } from "lucide-react";
+import { AlertTriangle, ArrowLeftRight, CheckCircle2, Lock, LockOpen, Search, XOctagon } from "lucide-react";
 import { fetchJson } from "@/lib/http/fetch-json";
 import { queryKeys } from "@/lib/query-keys";
 import type { TenantFilter } from "@/lib/tenants/schemas";
 import type { TenantView } from "@/lib/tenants/types";
 import { can } from "@/lib/auth/permissions";
-import { formatAge } from "@/lib/format";
+import { formatAge, isStale } from "@/lib/format";
 import { useNow } from "@/lib/use-now";
 import { useActor } from "../providers";
 import { StatusPill } from "../status";
@@ -73,6 +73,7 @@ export function TenantsView() {
   const overview = useOverview();
   const name = (id: string) => regions.data?.find((r) => r.id === id)?.name ?? id;
   const health = overview.data?.regions ?? [];
+  const serverNow = now + (overview.data?.clockOffsetMs ?? 0);
 
   // Rows changed by someone else flash briefly, so a watcher sees what moved (the refetch is
   // lib/realtime/invalidation.ts).
@@ -178,7 +179,8 @@ export function TenantsView() {
               <th scope="col">State</th>
               <th scope="col">Primary</th>
               <th scope="col">Failover</th>
-              <th scope="col">Served now by</th>
+              <th scope="col">Routed to</th>
+              <th scope="col">Answered by (observed)</th>
               <th scope="col">Residency</th>
               <th scope="col">During failover</th>
               <th scope="col">Last change</th>
@@ -218,8 +220,12 @@ export function TenantsView() {
                   <td data-testid="primary">{name(t.primaryRegionId)}</td>
                   <td>{t.failoverRegionId === t.primaryRegionId ? <span className="muted">none (locked)</span> : name(t.failoverRegionId)}</td>
                   <td data-testid="serving">
-                    <span className={away ? "away" : undefined}>{name(t.servingRegionId)}</span> {h && <StatusPill status={h.status} />}
+                    <span className={away ? "away" : undefined}>{name(t.servingRegionId)}</span>{" "}
+                    {h && <StatusPill status={h.status} staleAgeMs={isStale(h.measuredAt, serverNow) ? serverNow - h.measuredAt : undefined} />}
                     {away && <div className="small muted">away from primary</div>}
+                  </td>
+                  <td data-testid="observed">
+                    <Observed o={t.observed} name={name} now={serverNow} />
                   </td>
                   <td>
                     {t.residencyLocked ? (
@@ -249,7 +255,7 @@ export function TenantsView() {
             })}
             {!tenants.isLoading && rows.length === 0 && (
               <tr>
-                <td colSpan={10} className="muted">
+                <td colSpan={11} className="muted">
                   No tenant matches these filters.
                 </td>
               </tr>
@@ -259,6 +265,24 @@ export function TenantsView() {
       </div>
       {mayMove && <MoveDialog ref={dialog} regions={regions.data ?? []} />}
       {mayMove && <BulkMoveDialog ref={bulkDialog} regions={regions.data ?? []} onDone={() => setSelected(new Set())} />}
+    </>
+  );
+}
+
+/** Where the tenant's last probe (a read and a write through the router) was answered, and since when. */
+function Observed({ o, name, now }: { o: TenantView["observed"]; name: (id: string) => string; now: number }) {
+  if (!o) return <span className="muted small">not probed yet</span>;
+  const age = formatAge(Math.max(0, now - o.at));
+  const Icon = o.elsewhere ? AlertTriangle : o.ok ? CheckCircle2 : XOctagon;
+  const word = o.elsewhere ? "elsewhere" : o.ok ? "ok" : "failing";
+  return (
+    <>
+      <span className={`tag ${o.elsewhere ? "st-degraded" : o.ok ? "st-up" : "st-down"}`} data-observed={word}>
+        <Icon aria-hidden size={14} /> {o.regionId ? name(o.regionId) : "no region"} · {word}
+      </span>{" "}
+      <span className="small muted">{age} ago</span>
+      {o.reason && <div className="small">{o.reason}</div>}
+      {!o.reason && o.writeNote && <div className="small muted">{o.writeNote}</div>}
     </>
   );
 }

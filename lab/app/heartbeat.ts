@@ -4,6 +4,9 @@
 //    inside a replica trigger, the source's time);
 //  - PostgreSQL: heartbeat row named after each node that is currently a primary, clock_timestamp();
 // and every canaryIntervalMs an S3 canary object per region (lab-canary/<region>).
+// Each MariaDB and PostgreSQL beat is also written, in the same transaction, to a ring of
+// LOG_SLOTS rows (heartbeat_log), so a reader on the receiving side sees every beat applied and
+// when, not only the newest: after a stall the backlog applies in one burst.
 // Lag readers compute now − ts on the receiving side, so lag is visible even when a replica is
 // broken (Seconds_Behind_Master is NULL or 0 then).
 import mysql from "mysql2/promise";
@@ -17,6 +20,14 @@ let stopping = false;
 type MyConn = { conn: mysql.Connection | null; node: string | null };
 const myConns = new Map<string, MyConn>(cfg.regions.map((r) => [r.id, { conn: null, node: null }]));
 let seq = Date.now();
+/** ~100 s of beats at 25 ms; a reader polling every 20 ms never laps it. */
+const LOG_SLOTS = 4096;
+const slots = new Map<string, number>();
+const nextSlot = (key: string) => {
+  const n = ((slots.get(key) ?? -1) + 1) % LOG_SLOTS;
+  slots.set(key, n);
+  return n;
+};
 
 async function mariadbBeat(regionId: string): Promise<void> {
   const region = cfg.regions.find((r) => r.id === regionId)!;
@@ -31,6 +42,7 @@ async function mariadbBeat(regionId: string): Promise<void> {
           password: cfg.mariadb.heartbeatPassword,
           database: cfg.mariadb.database,
           connectTimeout: 500,
+          multipleStatements: true,
         });
         state.conn.on("error", () => {
           state.conn = null;
@@ -44,12 +56,19 @@ async function mariadbBeat(regionId: string): Promise<void> {
     if (!state.conn) return;
   }
   try {
+    const n = ++seq;
     await state.conn.query(
       {
-        sql: "INSERT INTO heartbeat (region, ts, seq, node) VALUES (?, SYSDATE(6), ?, ?) ON DUPLICATE KEY UPDATE ts = VALUES(ts), seq = VALUES(seq), node = VALUES(node)",
+        sql: [
+          "START TRANSACTION",
+          "SET @hb_ts = SYSDATE(6)",
+          "INSERT INTO heartbeat (region, ts, seq, node) VALUES (?, @hb_ts, ?, ?) ON DUPLICATE KEY UPDATE ts = VALUES(ts), seq = VALUES(seq), node = VALUES(node)",
+          "INSERT INTO heartbeat_log (region, slot, seq, ts) VALUES (?, ?, ?, @hb_ts) ON DUPLICATE KEY UPDATE seq = VALUES(seq), ts = VALUES(ts)",
+          "COMMIT",
+        ].join(";\n"),
         timeout: 1000,
       },
-      [regionId, ++seq, state.node],
+      [regionId, n, state.node, regionId, nextSlot(`mariadb:${regionId}`), n],
     );
   } catch {
     state.conn.destroy();
@@ -92,8 +111,10 @@ async function pgBeat(name: string, port: number): Promise<void> {
     }
     if (st.primary) {
       await st.client.query(
-        "INSERT INTO heartbeat (node, ts, seq) VALUES ($1, clock_timestamp(), $2) ON CONFLICT (node) DO UPDATE SET ts = EXCLUDED.ts, seq = EXCLUDED.seq",
-        [name, ++seq],
+        `WITH t AS (SELECT clock_timestamp() AS ts),
+              beat AS (INSERT INTO heartbeat (node, ts, seq) SELECT $1, ts, $2 FROM t ON CONFLICT (node) DO UPDATE SET ts = EXCLUDED.ts, seq = EXCLUDED.seq)
+         INSERT INTO heartbeat_log (node, slot, seq, ts) SELECT $1, $3, $2, ts FROM t ON CONFLICT (node, slot) DO UPDATE SET seq = EXCLUDED.seq, ts = EXCLUDED.ts`,
+        [name, ++seq, nextSlot(`pg:${name}`)],
       );
     }
   } catch {

@@ -13,6 +13,7 @@ const EXPECTED: Record<string, Record<string, boolean>> = {
     "approval:decide": true,
     break_glass: true,
     "region:mark": true,
+    "routes:resolve": true,
     "session:self": true,
   },
   compliance: {
@@ -25,6 +26,7 @@ const EXPECTED: Record<string, Record<string, boolean>> = {
     "approval:decide": false,
     break_glass: false,
     "region:mark": false,
+    "routes:resolve": false,
     "session:self": true,
   },
   overseer: {
@@ -37,6 +39,7 @@ const EXPECTED: Record<string, Record<string, boolean>> = {
     "approval:decide": false,
     break_glass: false,
     "region:mark": false,
+    "routes:resolve": false,
     "session:self": true,
   },
 };

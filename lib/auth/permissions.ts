@@ -13,6 +13,8 @@ export const ACTIONS = [
   "approval:decide",
   "break_glass",
   "region:mark",
+  /** Resolve a route drift: keep the router's table or push the console's (lib/routes). */
+  "routes:resolve",
   /** A1: one's own session (keep it alive, re-enter the password): every signed-in role. */
   "session:self",
 ] as const;

@@ -9,6 +9,7 @@ import type { FigureKey } from "./figures";
 /** The figure keys the region summary reads (every federation mode reports these). */
 export const SUMMARY_FIGURES = {
   replicationLagMs: ["galera", "cross_region_lag_ms"],
+  replicationLagPeakMs: ["galera", "cross_region_lag_peak_ms"],
   gpuUtilPct: ["inference", "gpu_util_pct"],
   requestsPerSec: ["router", "requests_per_sec"],
   tenantsServed: ["router", "tenants_routed"],
@@ -43,6 +44,7 @@ export function assembleRegion(ref: RegionRef, latest: ComponentHealth[], now: n
     components,
     figures: {
       replicationLagMs: figure(components, SUMMARY_FIGURES.replicationLagMs),
+      replicationLagPeakMs: figure(components, SUMMARY_FIGURES.replicationLagPeakMs) ?? figure(components, SUMMARY_FIGURES.replicationLagMs),
       gpuUtilPct: figure(components, SUMMARY_FIGURES.gpuUtilPct),
       requestsPerSec: figure(components, SUMMARY_FIGURES.requestsPerSec),
       tenantsServed: figure(components, SUMMARY_FIGURES.tenantsServed) ?? 0,

@@ -9,6 +9,7 @@ export const FIGURE_KEYS = [
   "marked_down",
   // galera / mariadb
   "cross_region_lag_ms",
+  "cross_region_lag_peak_ms",
   "nodes_up",
   "cluster_size",
   "flow_control_paused_pct",
@@ -19,10 +20,12 @@ export const FIGURE_KEYS = [
   "streaming_replicas",
   "replica_lag_bytes",
   "replay_lag_ms",
+  "replay_lag_peak_ms",
   "replay_lag_bytes",
   "connections",
   // object store
   "canary_lag_ms",
+  "canary_lag_peak_ms",
   "backlog",
   // inference / GPUs
   "gpu_util_pct",

@@ -43,12 +43,18 @@ export interface ComponentHealth {
 export interface RegionFigures {
   /** Cross-region MariaDB lag into this region, by heartbeat, in ms. */
   replicationLagMs: number | null;
+  /** The worst lag of any heartbeat applied since the previous sample, in ms (charts, SLO p95). */
+  replicationLagPeakMs: number | null;
   /** Mean GPU utilisation across the region's GPUs, 0–100. */
   gpuUtilPct: number | null;
   /** Requests per second through the region's router backend. */
   requestsPerSec: number | null;
   /** Tenants whose traffic the router sends to this region now. */
   tenantsServed: number;
+  /** Tenants whose last probe was answered by this region (observed, not configured); absent before any probe. */
+  tenantsObserved?: number;
+  /** Tenants routed to this region whose last probe another region answered (the router's backup). */
+  tenantsElsewhere?: string[];
 }
 
 export interface RegionHealth {
@@ -80,12 +86,17 @@ export interface ComponentProbe {
   run(): Promise<ComponentHealth>;
 }
 
-/** M4: one synthetic request for a tenant through the router. */
+/** M4: one synthetic read and one write for a tenant through the router. */
 export interface TenantProbe {
   tenant: string;
+  /** The read answered and the write was acknowledged (or refused by a move's fence, which is not a failure). */
   ok: boolean;
-  /** Region whose app answered (the router may have used the backup). */
+  /** Region whose app answered the read (the router may have used the backup). */
   servedBy: string | null;
+  /** Region whose app acknowledged the write; null when it was not acknowledged. */
+  writeBy: string | null;
+  /** Why the write was not taken although nothing failed (a move's fence); null otherwise. */
+  writeNote: string | null;
   latencyMs: number | null;
   error: string | null;
   measuredAt: number;

@@ -20,7 +20,15 @@ describe("pre-flight", () => {
   it("shows residency, target health, capacity, lag and the expected write pause", async () => {
     const pf = await preflight(h.ctx(h.actors.admin), { tenantId: "klinik-kuching", targetRegionId: "cyberjaya_1" });
     expect(pf.ok).toBe(true);
-    expect(pf.checks.map((c) => c.key)).toEqual(["already_there", "residency", "target_health", "gpu_capacity", "kv_capacity", "replication_lag"]);
+    expect(pf.checks.map((c) => c.key)).toEqual([
+      "already_there",
+      "route_drift",
+      "residency",
+      "target_health",
+      "gpu_capacity",
+      "kv_capacity",
+      "replication_lag",
+    ]);
     expect(pf.expectedWritePauseMs).toBeGreaterThan(pf.lagMs!);
     const locked = await preflight(h.ctx(h.actors.admin), { tenantId: "klinik-shah-alam", targetRegionId: "cyberjaya_1" });
     expect(locked.ok).toBe(false);

@@ -2,6 +2,8 @@ import "server-only";
 import type { ServiceContext } from "@/lib/context";
 import { checkResidency } from "@/lib/tenants/residency";
 import { notFound, badRequest } from "@/lib/errors";
+import { openDriftOf } from "@/lib/routes/guard";
+import { describeRoute } from "@/lib/routes/diff";
 import type { Preflight, PreflightCheck } from "./types";
 
 // T3 pre-flight: what the admin sees before confirming, and what the orchestrator re-checks
@@ -28,6 +30,8 @@ export async function preflight(ctx: Pick<ServiceContext, "db" | "live">, input:
   const kv = fig("inference", "kv_cache_pct");
   const lagMs = h?.figures.replicationLagMs ?? null;
   const residency = checkResidency(tenant, targetRegionId, name);
+  // The console never moves a tenant whose route it and the router disagree about (lib/routes).
+  const drift = await openDriftOf(db, tenant.slug);
 
   const checks: PreflightCheck[] = [
     {
@@ -36,6 +40,14 @@ export async function preflight(ctx: Pick<ServiceContext, "db" | "live">, input:
       label: "Not already there",
       detail:
         tenant.servingRegionId === targetRegionId ? `${tenant.name} is already served by ${target.name}` : `served by ${name(tenant.servingRegionId)} now`,
+    },
+    {
+      key: "route_drift",
+      ok: drift === null,
+      label: "Router agrees with the console",
+      detail: drift
+        ? `route drift open since ${drift.detectedAt.toISOString().replace("T", " ").slice(0, 19)} UTC: the console says ${describeRoute(drift.consoleRegion, name)}, the router says ${describeRoute(drift.routerRegion, name)}; an admin resolves it on the overview first`
+        : "the router routes the tenant as the console says",
     },
     { key: "residency", ok: residency.allowed, label: "Residency policy", detail: residency.allowed ? "allowed" : residency.reason },
     {

@@ -211,7 +211,14 @@ async function checkMovable(ctx: ServiceContext, tenantId: string, targetRegionI
     );
   const failed = pf.checks.find((c) => !c.ok);
   if (failed) {
-    const code = failed.key === "residency" ? "residency_violation" : failed.key === "target_health" ? "region_unavailable" : "conflict";
+    const code =
+      failed.key === "residency"
+        ? "residency_violation"
+        : failed.key === "target_health"
+          ? "region_unavailable"
+          : failed.key === "route_drift"
+            ? "route_drift"
+            : "conflict";
     throw conflict(code, `Pre-flight failed — ${failed.label}: ${failed.detail}.`, { checks: pf.checks });
   }
   return pf;

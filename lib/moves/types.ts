@@ -40,7 +40,7 @@ export interface BulkResult {
 }
 
 export interface PreflightCheck {
-  key: "residency" | "target_health" | "gpu_capacity" | "kv_capacity" | "replication_lag" | "already_there";
+  key: "residency" | "target_health" | "gpu_capacity" | "kv_capacity" | "replication_lag" | "already_there" | "route_drift";
   ok: boolean;
   label: string;
   detail: string;

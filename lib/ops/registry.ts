@@ -2,6 +2,7 @@ import "server-only";
 import { decideApprovalOp, endBreakGlassOp, startBreakGlassOp } from "@/lib/approvals/operations";
 import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
 import { markRegionOp } from "@/lib/regions/operations";
+import { resolveRouteDriftOp } from "@/lib/routes/operations";
 import type { InputOf, ResultOf } from "./operation";
 
 /**
@@ -15,6 +16,7 @@ export const MUTATIONS = {
   "break_glass.start": startBreakGlassOp,
   "break_glass.end": endBreakGlassOp,
   "region.mark": markRegionOp,
+  "routes.resolve_drift": resolveRouteDriftOp,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

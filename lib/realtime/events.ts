@@ -7,6 +7,7 @@ import type { RegionHealth } from "@/lib/federation/types";
 import type { Panel, Point } from "@/lib/telemetry/series";
 import type { AlertView } from "@/lib/telemetry/types";
 import type { BreakGlassView } from "@/lib/approvals/types";
+import type { ConsoleStall, ServerTick } from "@/lib/liveness";
 
 /** overview and tenants: every role; audit: admin and compliance. */
 export type Topic = "overview" | "tenants" | "audit";
@@ -53,6 +54,14 @@ export interface TenantsChanged {
   at: number;
 }
 
+export interface TenantObserved {
+  tenant: string;
+  /** the region that answered the last probe; null: none */
+  regionId: string | null;
+  ok: boolean;
+  at: number;
+}
+
 export interface RegionsChanged {
   regionId: string;
   markedDown: boolean;
@@ -65,6 +74,16 @@ export interface MoveChanged {
   moveId: string;
   tenantId: string;
   state: string;
+}
+
+/** The open route drift changed: found at start, re-checked, or resolved by an admin (lib/routes). */
+export interface RouteDriftChanged {
+  /** Tenants in drift now (0: none open). */
+  count: number;
+  /** How it was resolved; null when found or re-checked. */
+  resolution: "keep_router" | "push_console" | null;
+  by: string;
+  at: number;
 }
 
 /** An operation wrote to the audit log (a change, a refusal or a failure). */
@@ -80,14 +99,20 @@ export interface AuditAppended {
  */
 export interface DomainEvents {
   "tenants:changed": TenantsChanged;
+  /** A tenant's observed serving region, or whether its requests succeed, changed (tenant probes). */
+  "tenants:observed": TenantObserved;
   "regions:changed": RegionsChanged;
   "moves:changed": MoveChanged;
+  /** The router's table and the console's differ (or agree again). */
+  "routes:drift": RouteDriftChanged;
   /** The open alerts, after one opened or ended. */
   "alerts:changed": AlertView[];
   /** Break-glass windows active now (after one starts or ends). */
   "break-glass:changed": BreakGlassView[];
   /** Admin and compliance only (the audit room). */
   "audit:appended": AuditAppended;
+  /** The console's own event loop stalled (every socket: the shell says so for a minute). */
+  "console:stalled": ConsoleStall;
 }
 export type DomainEvent = keyof DomainEvents;
 
@@ -122,6 +147,8 @@ export interface ServerToClientEvents extends DomainListeners {
   "telemetry:snapshot": (s: TelemetrySnapshot) => void;
   "telemetry:points": (p: TelemetryPoints) => void;
   "app:error": (e: { code: string; message: string }) => void;
+  /** The server's heartbeat, every second to every socket: a connected socket that hears nothing is a silent server. */
+  tick: (t: ServerTick) => void;
 }
 
 export interface ClientToServerEvents {

@@ -6,11 +6,14 @@ import { INVALIDATES, LIVE_EVENTS, REPLACES, applyDomainEvent } from "./invalida
 
 const SAMPLE: DomainEvents = {
   "tenants:changed": { tenantIds: ["t1"], by: "admin@federation.local", at: 1 },
+  "tenants:observed": { tenant: "klinik-x", regionId: "cyberjaya_1", ok: true, at: 1 },
   "regions:changed": { regionId: "kl_dc_1", markedDown: true, by: "admin@federation.local", at: 1 },
   "moves:changed": { moveId: "mv_1", tenantId: "t1", state: "running" },
   "alerts:changed": [],
   "break-glass:changed": [{ id: "bg_1", actorEmail: "admin@federation.local", reason: "drill of the day", startedAt: "x", expiresAt: "y" }],
   "audit:appended": { action: "tenant.move", at: 1 },
+  "console:stalled": { startedAt: 1, endedAt: 8201, durationMs: 8200 },
+  "routes:drift": { count: 2, resolution: null, by: "system@console", at: 1 },
 };
 
 /** A cache holding one entry per key, then the keys left invalidated after the event. */
@@ -42,6 +45,11 @@ describe("the event → query map", () => {
     expect(invalidatedBy("tenants:changed", keys)).toEqual([keys[0], keys[2]]);
     expect(invalidatedBy("regions:changed", keys)).toEqual([keys[1], keys[2]]);
     expect(invalidatedBy("alerts:changed", keys)).toEqual([keys[2]]);
+  });
+
+  it("refreshes the route-drift banner and the audit log on routes:drift, not tenants", () => {
+    const keys = [k.routes.drift, k.audit.list({}), k.tenants.list({})];
+    expect(invalidatedBy("routes:drift", keys)).toEqual(keys.slice(0, 2));
   });
 
   it("writes lists that events carry whole into the cache", () => {

@@ -20,15 +20,21 @@ export const REPLACES: { [E in DomainEvent]?: QueryKey } = {
 export const INVALIDATES: { [E in DomainEvent]: (e: DomainEvents[E]) => readonly QueryKey[] } = {
   // The tenant table, the annotations a switch adds, the audit entry.
   "tenants:changed": () => [k.tenants.all, k.telemetry.all, k.audit.all],
+  // The tenant table's observed column (where each tenant is served, as its probes found).
+  "tenants:observed": () => [k.tenants.all],
   // The region list (marked down or up), its annotation, the audit entry.
   "regions:changed": () => [k.regions.all, k.telemetry.all, k.audit.all],
   // Moves and the approvals they wait for (requested, decided, expired), the audit entries.
   "moves:changed": () => [k.moves.all, k.approvals.all, k.audit.all],
   // The open alerts arrive whole (REPLACES); the telemetry page's history and annotations follow.
   "alerts:changed": () => [k.telemetry.all],
+  // The drift banner; a resolution is audited (keeping the router's table also sends tenants:changed).
+  "routes:drift": () => [k.routes.all, k.audit.all],
   // The active list arrives whole (REPLACES); starting or ending it is audited.
   "break-glass:changed": () => [k.audit.all],
   "audit:appended": () => [k.audit.all],
+  // Shown by the shell from the socket (components/realtime/socket.tsx); nothing to refetch.
+  "console:stalled": () => [],
 };
 
 /** The events the browser listens to for its cache. */

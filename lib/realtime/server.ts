@@ -9,6 +9,7 @@ import { liveSessionIds, sessionPolicy } from "@/lib/auth/service";
 import type { Runtime } from "@/lib/runtime";
 import type { Actor } from "@/lib/auth/permissions";
 import { TOPICS, type ClientToServerEvents, type ServerToClientEvents, type Topic } from "./events";
+import type { ConsoleStall } from "@/lib/liveness";
 import { SOCKET_LIMITS, SocketMeter, telemetryRoomCap } from "./limits";
 import { API_CACHE_CONTROL, API_CSP, SECURITY_HEADERS } from "@/lib/http/security";
 import { PANELS, panelOf, parseSeries, type Panel, type Point } from "@/lib/telemetry/series";
@@ -44,7 +45,7 @@ function destination(p: Point): { panel: Panel; regionId: string } | null {
 export function attachRealtime(
   http: HttpServer,
   rt: Runtime,
-  opts: { sessionCheckMs?: number } = {},
+  opts: { sessionCheckMs?: number; tickMs?: number } = {},
 ): Server<ClientToServerEvents, ServerToClientEvents, object, SocketData> {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>(http, {
     path: "/socket.io",
@@ -172,10 +173,39 @@ export function attachRealtime(
     fanOut(points);
   });
   rt.services.bus.on("tenants:changed", (e) => io.to("tenants").to("overview").to("audit").emit("tenants:changed", e));
+  rt.services.bus.on("tenants:observed", (e) => io.to("tenants").to("overview").emit("tenants:observed", e));
   rt.services.bus.on("regions:changed", (e) => io.to("overview").to("tenants").to("audit").emit("regions:changed", e));
+  rt.services.bus.on("routes:drift", (e) => io.to("overview").to("tenants").to("audit").emit("routes:drift", e));
   rt.services.bus.on("audit:appended", (e) => io.to("audit").emit("audit:appended", e));
+  // The console's own stall: every signed-in socket, whatever page it is on (the shell says so).
+  // Stalls while it started (Next.js loading, before anyone could be served) are counted, not announced.
+  const attachedAt = Date.now();
+  const announced = (s: ConsoleStall | null) => (s && s.startedAt >= attachedAt ? s : null);
+  rt.services.bus.on("console:stalled", (s) => announced(s) && io.emit("console:stalled", s));
+  sendTicks(io, http, rt, opts.tickMs ?? 1000, announced);
   endSocketsOfEndedSessions(io, http, rt, opts.sessionCheckMs ?? 30_000);
   return io;
+}
+
+/**
+ * The server's heartbeat: every connected socket gets a small `tick` every `everyMs`, whatever
+ * it subscribed to. A browser whose socket says connected but hears nothing knows the server
+ * is silent (components/realtime/socket.tsx, lib/liveness.ts).
+ */
+function sendTicks(
+  io: Server<ClientToServerEvents, ServerToClientEvents, object, SocketData>,
+  http: HttpServer,
+  rt: Runtime,
+  everyMs: number,
+  announced: (s: ConsoleStall | null) => ConsoleStall | null,
+): void {
+  const timer = setInterval(() => {
+    if (io.sockets.sockets.size === 0) return;
+    const newest = Math.max(0, ...rt.services.live.regions().map((r) => r.measuredAt));
+    io.emit("tick", { serverTime: Date.now(), newestSampleAt: newest || null, lastStall: announced(rt.services.stalls.figures().last) });
+  }, everyMs);
+  timer.unref();
+  http.once("close", () => clearInterval(timer));
 }
 
 /**

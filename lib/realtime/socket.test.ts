@@ -209,4 +209,24 @@ describe("socket server", () => {
     await later;
     expect(leaked).toEqual([]);
   });
+
+  it("ticks every socket once a second, whatever it subscribed to, and tells every socket of the console's own stall", async () => {
+    const s = await client("u-overseer");
+    await connected(s);
+    const t0 = Date.now();
+    const tick = await new Promise<Parameters<ServerToClientEvents["tick"]>[0]>((r) => s.once("tick", r));
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(tick.serverTime).toBeGreaterThanOrEqual(t0 - 5);
+    expect(tick.newestSampleAt).toBe(Math.max(...h.live.regions().map((r) => r.measuredAt)));
+    expect(tick.lastStall).toBeNull();
+    // Stalls while the console started (before the socket server was attached) are not announced.
+    const seen: unknown[] = [];
+    s.on("console:stalled", (e) => seen.push(e));
+    h.bus.emit("console:stalled", { startedAt: 1, endedAt: 8201, durationMs: 8200 });
+    const stall = { startedAt: Date.now(), endedAt: Date.now() + 2500, durationMs: 2500 };
+    const told = new Promise((r) => s.once("console:stalled", r));
+    h.bus.emit("console:stalled", stall);
+    expect(await told).toEqual(stall);
+    expect(seen).toEqual([stall]);
+  });
 });

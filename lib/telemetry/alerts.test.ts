@@ -19,7 +19,7 @@ function region(t: number, lag: number | null, status: RegionHealth["status"] = 
     components: [],
     markedDown: false,
     measuredAt: t,
-    figures: { replicationLagMs: lag, gpuUtilPct: 10, requestsPerSec: 5, tenantsServed: 5 },
+    figures: { replicationLagMs: lag, replicationLagPeakMs: lag, gpuUtilPct: 10, requestsPerSec: 5, tenantsServed: 5 },
   };
 }
 

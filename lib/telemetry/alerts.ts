@@ -66,7 +66,9 @@ export class AlertEngine {
     let changed = false;
     for (const r of regions) {
       const w = (this.lagWindow.get(r.regionId) ?? []).filter((p) => p.t > now - this.windowMs);
-      if (r.figures.replicationLagMs !== null && w.at(-1)?.t !== r.measuredAt) w.push({ t: r.measuredAt, v: r.figures.replicationLagMs });
+      // the worst lag of each sample (per heartbeat): a stall that ends between two samples still counts
+      const lag = r.figures.replicationLagPeakMs;
+      if (lag !== null && w.at(-1)?.t !== r.measuredAt) w.push({ t: r.measuredAt, v: lag });
       this.lagWindow.set(r.regionId, w);
 
       const down = r.status === "down";
@@ -85,6 +87,17 @@ export class AlertEngine {
           breach,
           `Cross-region lag into ${r.name}: p95 ${lagP95 === null ? "—" : formatDuration(lagP95)} over the last ${formatDuration(this.windowMs)} is above the 1 s SLO`,
           lagP95,
+          now,
+        )) || changed;
+
+      const elsewhere = r.figures.tenantsElsewhere ?? [];
+      changed =
+        (await this.toggle(
+          "served_elsewhere",
+          r,
+          elsewhere.length > 0,
+          `${elsewhere.length} tenant${elsewhere.length === 1 ? "" : "s"} routed to ${r.name} ${elsewhere.length === 1 ? "is" : "are"} served by another region: ${elsewhere.slice(0, 8).join(", ")}${elsewhere.length > 8 ? ", …" : ""}`,
+          elsewhere.length,
           now,
         )) || changed;
     }
@@ -110,7 +123,11 @@ export class AlertEngine {
     if (!active && cur) {
       this.open.delete(key);
       await this.db.alert.update({ where: { id: cur.id }, data: { endedAt: new Date(now) } });
-      const text = kind === "region_down" ? `${region.name} is back up` : `Cross-region lag into ${region.name} back within the 1 s SLO`;
+      const text = {
+        region_down: `${region.name} is back up`,
+        lag_slo: `Cross-region lag into ${region.name} back within the 1 s SLO`,
+        served_elsewhere: `Every tenant routed to ${region.name} is served there again`,
+      }[kind];
       await this.db.annotation.create({ data: { t: new Date(now), kind: `${kind}_end`, regionId, text } });
       return true;
     }

@@ -20,7 +20,7 @@ export class LiveHealth {
       this.latest.set(r.regionId, r);
       const s = this.summary.get(r.regionId) ?? [];
       if (s.at(-1)?.t !== r.measuredAt) {
-        s.push({ t: r.measuredAt, lagMs: r.figures.replicationLagMs, gpuPct: r.figures.gpuUtilPct, rps: r.figures.requestsPerSec });
+        s.push({ t: r.measuredAt, lagMs: r.figures.replicationLagPeakMs, gpuPct: r.figures.gpuUtilPct, rps: r.figures.requestsPerSec });
         if (s.length > this.windowPoints) s.splice(0, s.length - this.windowPoints);
       }
       this.summary.set(r.regionId, s);

@@ -61,6 +61,39 @@ describe("/api/metrics", () => {
   });
 });
 
+describe("the console's own stalls", () => {
+  it("are counted in /api/health and /api/metrics, with the probe results they discarded", async () => {
+    const stalls = h.services.stalls;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    stalls.start();
+    try {
+      await sleep(150);
+      const blockedAt = Date.now();
+      while (Date.now() - blockedAt < 700); // the event loop does not run for 0.7 s
+      await sleep(150);
+      stalls.noteDiscarded("poller");
+      stalls.noteDiscarded("poller");
+      stalls.noteDiscarded("tenant-prober");
+
+      const body = await (await health()).json();
+      expect(body.stalls).toMatchObject({ thresholdMs: 500, discardedProbeResults: 3, eventLoopDelayP99Ms: expect.any(Number) });
+      expect(body.stalls.count).toBeGreaterThanOrEqual(1);
+      expect(body.stalls.longestMs).toBeGreaterThanOrEqual(700);
+      expect(body.stalls.lastDurationMs).toBeGreaterThanOrEqual(700);
+      expect(Date.parse(body.stalls.lastAt)).toBeGreaterThan(blockedAt - 1000);
+
+      signedIn = null;
+      const text = await (await get({ authorization: "Bearer scrape-token-0123" })).text();
+      expect(text).toMatch(/^federation_console_event_loop_stalls_total [1-9]\d*$/m);
+      expect(text).toMatch(/^federation_console_event_loop_stalled_seconds_total (0\.[7-9]|[1-9])/m);
+      expect(text).toContain('federation_console_probe_results_discarded_total{worker="poller"} 2');
+      expect(text).toMatch(/^federation_console_event_loop_delay_seconds\{quantile="0\.99"\} [\d.e-]+$/m);
+    } finally {
+      stalls.stop();
+    }
+  });
+});
+
 describe("/api/health", () => {
   it("says whether the console is alive and how each worker is, never its error text", async () => {
     await h.poll();

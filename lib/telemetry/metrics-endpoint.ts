@@ -34,6 +34,7 @@ export async function metricsResponse(req: Request): Promise<Response> {
     alerts: rt.services.alerts.openAlerts(),
     violationsPrevented: await countResidencyViolationsPrevented(rt.services.db),
     workers: rt.workers.map((w) => w.health()),
+    stalls: rt.services.stalls.figures(),
     now: Date.now(),
   });
   return new Response(body, { headers: { "content-type": contentType, "cache-control": "no-store" } });

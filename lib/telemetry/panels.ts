@@ -34,20 +34,20 @@ export const PANEL_CHARTS: Record<Exclude<Panel, "tenants">, ChartDef[]> = {
   replication: [
     {
       id: "mariadb-lag",
-      title: "Cross-region MariaDB lag into the region (heartbeat)",
+      title: "Cross-region MariaDB lag into the region (per heartbeat, worst of each second)",
       unit: "ms",
       component: "galera",
-      keys: [{ key: "cross_region_lag_ms", label: "lag" }],
+      keys: [{ key: "cross_region_lag_peak_ms", label: "worst lag per sample" }],
       slo: { value: LAG_SLO_MS, label: LAG_SLO_LABEL },
     },
     { id: "galera-fc", title: "Galera flow control paused", unit: "%", component: "galera", keys: [{ key: "flow_control_paused_pct", label: "paused" }] },
     { id: "galera-recv", title: "Galera receive queue", unit: "writesets", component: "galera", keys: [{ key: "recv_queue", label: "queue" }] },
     {
       id: "pg-lag-ms",
-      title: "PostgreSQL replica replay lag",
+      title: "PostgreSQL replica replay lag (per heartbeat, worst of each second)",
       unit: "ms",
       component: "postgres",
-      keys: [{ key: "replay_lag_ms", label: "replay lag" }],
+      keys: [{ key: "replay_lag_peak_ms", label: "worst replay lag per sample" }],
       slo: { value: LAG_SLO_MS, label: LAG_SLO_LABEL },
     },
     {
@@ -57,7 +57,13 @@ export const PANEL_CHARTS: Record<Exclude<Panel, "tenants">, ChartDef[]> = {
       component: "postgres",
       keys: [{ key: "replay_lag_bytes", label: "WAL behind" }],
     },
-    { id: "s3-lag", title: "Object replication canary lag", unit: "ms", component: "object_store", keys: [{ key: "canary_lag_ms", label: "canary lag" }] },
+    {
+      id: "s3-lag",
+      title: "Object replication canary lag (worst of each second)",
+      unit: "ms",
+      component: "object_store",
+      keys: [{ key: "canary_lag_peak_ms", label: "worst canary lag per sample" }],
+    },
     { id: "s3-backlog", title: "Object replication backlog", unit: "objects", component: "object_store", keys: [{ key: "backlog", label: "backlog" }] },
   ],
   inference: [

@@ -36,4 +36,30 @@ describe("Prometheus exposition", () => {
     // Every sample line is "name{labels} value".
     for (const line of body.split("\n").filter((l) => l && !l.startsWith("#"))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[\d.e+-]+$/);
   });
+
+  it("renders the console's own stalls and the probe results they discarded", async () => {
+    const { body } = await renderMetrics({
+      regions: [],
+      alerts: [],
+      violationsPrevented: 0,
+      stalls: {
+        thresholdMs: 500,
+        count: 3,
+        totalMs: 9750,
+        longestMs: 8200,
+        last: { startedAt: 1_800_000_000_000, endedAt: 1_800_000_008_200, durationMs: 8200 },
+        delayP99Ms: 21.5,
+        discarded: { poller: 14, "tenant-prober": 2 },
+      },
+      now: 1_800_000_010_000,
+    });
+    expect(body).toContain("# TYPE federation_console_event_loop_stalls_total counter");
+    expect(body).toContain("federation_console_event_loop_stalls_total 3");
+    expect(body).toContain("federation_console_event_loop_stalled_seconds_total 9.75");
+    expect(body).toContain("federation_console_event_loop_longest_stall_seconds 8.2");
+    expect(body).toContain("federation_console_event_loop_last_stall_timestamp_seconds 1800000000");
+    expect(body).toContain('federation_console_event_loop_delay_seconds{quantile="0.99"} 0.0215');
+    expect(body).toContain('federation_console_probe_results_discarded_total{worker="poller"} 14');
+    expect(body).toContain('federation_console_probe_results_discarded_total{worker="tenant-prober"} 2');
+  });
 });

@@ -1,7 +1,8 @@
-import { Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { RegionHealth } from "@/lib/federation/types";
 import type { AlertView } from "./alerts";
 import type { WorkerHealth } from "@/lib/runtime";
+import type { StallFigures } from "./stall";
 
 // M6: the console's figures in Prometheus text format, for an external Prometheus/Grafana.
 // A fresh registry per scrape: values always mirror the live state, nothing lingers.
@@ -12,6 +13,8 @@ export interface MetricsInput {
   violationsPrevented: number;
   /** The console's own workers (absent: not reported). */
   workers?: WorkerHealth[];
+  /** The console's own event-loop stalls (absent: not reported). */
+  stalls?: StallFigures;
   now: number;
 }
 
@@ -48,6 +51,24 @@ export async function renderMetrics(input: MetricsInput): Promise<{ contentType:
     const up = g("federation_console_worker_up", "1 while the console's worker runs (or stands by), 0 when failing or stopped", ["worker", "state"]);
     for (const w of input.workers) up.set({ worker: w.name, state: w.state }, w.state === "running" || w.state === "standby" ? 1 : 0);
   }
-  for (const kind of ["region_down", "lag_slo"]) alerts.set({ kind }, input.alerts.filter((a) => a.kind === kind).length);
+  if (input.stalls) {
+    const s = input.stalls;
+    const c = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [reg] });
+    c("federation_console_event_loop_stalls_total", "Times the console's own event loop did not run for longer than the stall threshold").inc(s.count);
+    c("federation_console_event_loop_stalled_seconds_total", "Time the console's own event loop spent stalled").inc(s.totalMs / 1000);
+    g("federation_console_event_loop_longest_stall_seconds", "The console's longest event-loop stall since start").set(s.longestMs / 1000);
+    g("federation_console_event_loop_stall_threshold_seconds", "A gap in the event loop longer than this is counted as a stall").set(s.thresholdMs / 1000);
+    if (s.last) g("federation_console_event_loop_last_stall_timestamp_seconds", "When the console's last event-loop stall began").set(s.last.startedAt / 1000);
+    if (s.delayP99Ms !== null)
+      g("federation_console_event_loop_delay_seconds", "Event-loop delay over the last one to two minutes", ["quantile"]).set(
+        { quantile: "0.99" },
+        s.delayP99Ms / 1000,
+      );
+    const discarded = c("federation_console_probe_results_discarded_total", "Probe results discarded and re-taken because they spanned a console stall", [
+      "worker",
+    ]);
+    for (const worker of new Set(["poller", "tenant-prober", ...Object.keys(s.discarded)])) discarded.inc({ worker }, s.discarded[worker] ?? 0);
+  }
+  for (const kind of ["region_down", "lag_slo", "served_elsewhere"]) alerts.set({ kind }, input.alerts.filter((a) => a.kind === kind).length);
   return { contentType: reg.contentType, body: await reg.metrics() };
 }

@@ -10,7 +10,7 @@ const h = (regionId: string, lag: number | null, status: RegionHealth["status"] 
   components: [],
   markedDown: false,
   measuredAt: 5,
-  figures: { replicationLagMs: lag, gpuUtilPct: null, requestsPerSec: null, tenantsServed: 0 },
+  figures: { replicationLagMs: lag, replicationLagPeakMs: lag, gpuUtilPct: null, requestsPerSec: null, tenantsServed: 0 },
 });
 
 describe("RPO now per tenant", () => {

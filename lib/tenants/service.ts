@@ -1,4 +1,5 @@
 import "server-only";
+import { observeServing } from "./observed";
 import type { PrismaClient, Tenant } from "@/lib/db/types";
 import type { ServiceContext } from "@/lib/context";
 import { AppError, badRequest, conflict, notFound, withAuditContext } from "@/lib/errors";
@@ -6,12 +7,13 @@ import { recordAudit } from "@/lib/audit/service";
 import { FederationError } from "@/lib/federation/types";
 import { checkResidency, isResidencyLocked } from "./residency";
 import { likeLiteral } from "@/lib/validation";
+import { openDriftOf, routeDriftError } from "@/lib/routes/guard";
 import type { SwitchRegionInput, TenantFilter } from "./schemas";
 import type { TenantView } from "./types";
 
 export type { TenantView } from "./types";
 
-export function toTenantView(t: Tenant): TenantView {
+export function toTenantView(t: Tenant, observed: TenantView["observed"] = null): TenantView {
   return {
     id: t.id,
     slug: t.slug,
@@ -26,10 +28,14 @@ export function toTenantView(t: Tenant): TenantView {
     version: t.version,
     updatedAt: t.updatedAt.toISOString(),
     updatedBy: t.updatedBy,
+    observed,
   };
 }
 
-export async function listTenants(ctx: Pick<ServiceContext, "db">, f: TenantFilter = {}): Promise<TenantView[]> {
+export async function listTenants(
+  ctx: Pick<ServiceContext, "db"> & Partial<Pick<ServiceContext, "probes" | "live">>,
+  f: TenantFilter = {},
+): Promise<TenantView[]> {
   const rows = await ctx.db.tenant.findMany({
     where: {
       AND: [
@@ -51,7 +57,8 @@ export async function listTenants(ctx: Pick<ServiceContext, "db">, f: TenantFilt
     },
     orderBy: [{ state: "asc" }, { name: "asc" }],
   });
-  return rows.map(toTenantView);
+  const regions = ctx.live?.regions() ?? [];
+  return rows.map((t) => toTenantView(t, observeServing(t.servingRegionId, ctx.probes?.get(t.slug), regions)));
 }
 
 export async function getTenantOrThrow(db: PrismaClient, id: string): Promise<Tenant> {
@@ -151,6 +158,9 @@ export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegio
     throw withAuditContext(badRequest(`Unknown region "${input.targetRegionId}". Known regions: ${regions.map((r) => r.id).join(", ")}.`), seen(tenant));
   if (input.expectedVersion !== tenant.version) throw withAuditContext(staleVersion(tenant, input.expectedVersion), seen(tenant));
   if (tenant.servingRegionId === target.id) throw withAuditContext(conflict("conflict", `${tenant.name} is already served by ${target.name}.`), seen(tenant));
+  // The console never acts on a route the router and it disagree about (lib/routes).
+  const drift = await openDriftOf(db, tenant.slug);
+  if (drift) throw withAuditContext(routeDriftError(tenant.name, drift, regionName), seen(tenant));
   const verdict = checkResidency(tenant, target.id, regionName);
   if (!verdict.allowed) throw withAuditContext(conflict("residency_violation", verdict.reason), seen(tenant));
   const live = ctx.live.region(target.id);

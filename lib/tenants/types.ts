@@ -1,5 +1,6 @@
 // View types of tenants: what the API returns and the browser renders. No server code here, so
 // client modules may import them (lib/tenants/service.ts is server-only).
+import type { ObservedServing } from "./observed";
 
 export interface TenantView {
   id: string;
@@ -15,4 +16,6 @@ export interface TenantView {
   version: number;
   updatedAt: string;
   updatedBy: string | null;
+  /** Where its last probe was answered (null: not probed yet, or in a context without probes). */
+  observed: ObservedServing | null;
 }

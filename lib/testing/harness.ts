@@ -7,6 +7,7 @@ import { Bus } from "@/lib/realtime/bus";
 import { routeTable } from "@/lib/tenants/service";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
+import { StallDetector } from "@/lib/telemetry/stall";
 import type { Actor } from "@/lib/auth/permissions";
 import { contextFor, type ServiceContext, type Services } from "@/lib/context";
 import type { Federation, TenantProbe } from "@/lib/federation/types";
@@ -55,6 +56,8 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
     history: new HistoryStore(database.prisma),
     alerts: new AlertEngine(database.prisma, bus),
     probes: new Map<string, TenantProbe>(),
+    // Not started: no stalls unless a test starts it.
+    stalls: new StallDetector(),
     refresh: poll,
   };
   const ctx = (a: Actor) => contextFor(services, a, randomUUID());

@@ -9,6 +9,7 @@ import {
   crossRegionLagMs,
   gtidForDomain,
   laterGtid,
+  parseBeatRows,
   parseBinlogPosition,
   parseGtidWaitResult,
   parseHeartbeatRows,
@@ -48,6 +49,18 @@ export class MariadbNode {
   async heartbeats(table: string): Promise<HeartbeatLag[]> {
     return parseHeartbeatRows(await this.client.query(SQL.heartbeat(table)));
   }
+  /**
+   * Heartbeats of `region` this server has applied after seq `after` (null: the newest only), and
+   * this server's clock: what a per-heartbeat apply-time reader polls.
+   */
+  async heartbeatsAfter(table: string, region: string, after: number | null): Promise<{ beats: { seq: number; ts: number }[]; serverNow: number }> {
+    ident(table.replace(".", "_"));
+    const rows = await this.client.query(after === null ? SQL.heartbeatNewest(table) : SQL.heartbeatLog(table), after === null ? [region] : [region, after]);
+    const parsed = parseBeatRows(rows, rows.length ? undefined : (await this.client.query(SQL.now))[0]);
+    if (parsed.serverNow === null) throw new ConnectorError("mariadb", this.client.target, "protocol", "server clock unreadable", false);
+    return { beats: parsed.beats, serverNow: parsed.serverNow };
+  }
+
   async role(): Promise<ServerRole> {
     const [row] = await this.client.query(SQL.role);
     return parseServerRole(row ?? {});
@@ -177,6 +190,12 @@ export interface ClusterProbe {
   /** replication connections that should run on a node of this region: node name → connection */
   inboundLinks: { node: string; connection: string }[];
   lagDegradedMs: number;
+  /**
+   * Lag measured per heartbeat at apply time by a reader of the heartbeat log (the current value
+   * and the worst since the previous sample). Without it, or while it has no reading, the lag is
+   * the newest heartbeat's age, read now.
+   */
+  measuredLag?: { currentMs: number | null; peakMs: number | null } | null;
 }
 
 type NodeResult =
@@ -230,11 +249,12 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
     }
   }
 
-  let lagMs: number | null = null;
-  for (const r of ok) {
+  let lagMs: number | null = p.measuredLag?.currentMs ?? null;
+  let peakMs: number | null = lagMs === null ? null : (p.measuredLag?.peakMs ?? lagMs);
+  for (const r of lagMs === null ? ok : []) {
     try {
       const lag = crossRegionLagMs(await r.node.heartbeats(p.heartbeatTable), p.regionId);
-      if (lag) lagMs = lag.lagMs;
+      if (lag) lagMs = peakMs = lag.lagMs;
       break;
     } catch {
       /* next node */
@@ -248,6 +268,7 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
   if (fenced) reasons.push("fenced: read_only on every node");
   const figures: Figure[] = [
     { key: "cross_region_lag_ms", label: "Cross-region lag (heartbeat)", value: lagMs, unit: "ms" },
+    { key: "cross_region_lag_peak_ms", label: "Cross-region lag, worst since the last sample", value: peakMs, unit: "ms" },
     { key: "nodes_up", label: "Nodes reachable", value: ok.length, unit: `of ${p.nodes.length}` },
   ];
   if (p.galera) {

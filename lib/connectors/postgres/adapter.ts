@@ -3,7 +3,7 @@ import "server-only";
 // (bytes), promotion, WAL replay pause/resume for drills.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import { PostgresClient } from "./client";
-import { SQL, parseHeartbeat, parseNodeStatus, parseReplicationRows } from "./parse";
+import { SQL, parseBeatRows, parseHeartbeat, parseNodeStatus, parseReplicationRows } from "./parse";
 import type { NodeStatus, PgHeartbeat, PostgresEndpoint, ReplicationRow } from "./types";
 
 export class PostgresNode {
@@ -29,6 +29,13 @@ export class PostgresNode {
   async heartbeat(): Promise<PgHeartbeat | null> {
     return parseHeartbeat(await this.client.query(SQL.heartbeat));
   }
+  /** Heartbeats of other nodes (the primaries) replayed here after seq `after` (null: the newest), and this server's clock. */
+  async heartbeatsAfter(after: number | null): Promise<{ beats: { seq: number; ts: number }[]; serverNow: number }> {
+    const rows = await this.client.query(SQL.heartbeatLog, [this.name, after === null ? null : String(after)]);
+    const parsed = parseBeatRows(rows, rows.length ? undefined : (await this.client.query(SQL.now))[0]);
+    if (parsed.serverNow === null) throw new Error(`${this.name}: server clock unreadable`);
+    return { beats: parsed.beats, serverNow: parsed.serverNow };
+  }
 
   /** pg_promote(wait => true): returns once the server accepts writes (or waitSeconds pass). */
   async promote(waitSeconds = 10): Promise<{ promoted: boolean; tookMs: number }> {
@@ -53,6 +60,13 @@ export interface PostgresProbe {
   /** what the federation expects of this node now */
   expectedRole: "primary" | "replica";
   lagDegradedMs: number;
+  /**
+   * The replicas a primary must stream to, and the region that reads from each: a missing one
+   * makes the primary degraded, saying what fails because of it.
+   */
+  expectedReplicas?: { name: string; regionName: string }[];
+  /** Lag measured per heartbeat at replay time by a reader (current, worst since the last sample); else read now. */
+  measuredLag?: { currentMs: number | null; peakMs: number | null } | null;
 }
 
 export async function postgresHealth(p: PostgresProbe): Promise<{ health: ComponentHealth; lagMs: number | null; lagBytes: number | null }> {
@@ -75,7 +89,18 @@ export async function postgresHealth(p: PostgresProbe): Promise<{ health: Compon
     if (p.expectedRole === "replica") reasons.push(`${p.node.name} is a primary (promoted); expected a replica`);
     try {
       const reps = await p.node.replication();
-      figures.push({ key: "streaming_replicas", label: "Streaming replicas", value: reps.filter((r) => r.state === "streaming").length, unit: "" });
+      const streaming = reps.filter((r) => r.state === "streaming");
+      figures.push({
+        key: "streaming_replicas",
+        label: "Streaming replicas",
+        value: streaming.length,
+        unit: `of ${p.expectedReplicas?.length ?? streaming.length}`,
+      });
+      for (const want of p.expectedReplicas ?? []) {
+        // a replica reports its cluster_name as application_name
+        if (streaming.some((r) => r.applicationName === want.name)) continue;
+        reasons.push(`replica ${want.name} is not streaming from this primary: ${want.regionName} reads of the guideline corpus fail or are stale`);
+      }
       const worst = reps.map((r) => r.replayLagBytes).filter((x): x is number => x !== null);
       lagBytes = worst.length ? Math.max(...worst) : null;
       figures.push({ key: "replica_lag_bytes", label: "Replica replay lag (LSN)", value: lagBytes, unit: "bytes" });
@@ -87,15 +112,20 @@ export async function postgresHealth(p: PostgresProbe): Promise<{ health: Compon
     if (st.walReceiverStatus !== "streaming") reasons.push(`WAL receiver ${st.walReceiverStatus ?? "not running"} (primary unreachable?)`);
     if (st.replayPaused) reasons.push("WAL replay paused");
     lagBytes = st.replayBacklogBytes;
-    try {
-      const hb = await p.node.heartbeat();
-      lagMs = hb ? hb.lagMs : null;
-    } catch (e) {
-      reasons.push(`heartbeat unreadable: ${(e as Error).message}`);
+    lagMs = p.measuredLag?.currentMs ?? null;
+    let peakMs = lagMs === null ? null : (p.measuredLag?.peakMs ?? lagMs);
+    if (lagMs === null) {
+      try {
+        const hb = await p.node.heartbeat();
+        lagMs = peakMs = hb ? hb.lagMs : null;
+      } catch (e) {
+        reasons.push(`heartbeat unreadable: ${(e as Error).message}`);
+      }
     }
     if (lagMs !== null && lagMs > p.lagDegradedMs) reasons.push(`replay ${Math.round(lagMs)} ms behind (SLO ${p.lagDegradedMs} ms)`);
     figures.push(
       { key: "replay_lag_ms", label: "Replay lag (heartbeat)", value: lagMs, unit: "ms" },
+      { key: "replay_lag_peak_ms", label: "Replay lag, worst since the last sample", value: peakMs, unit: "ms" },
       { key: "replay_lag_bytes", label: "Received, not replayed", value: lagBytes, unit: "bytes" },
     );
   }

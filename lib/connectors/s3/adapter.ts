@@ -19,6 +19,8 @@ export interface ObjectStoreProbe {
   replicationMetricsUrl: string | null;
   lagDegradedMs: number;
   timeoutMs: number;
+  /** Canary lag polled more often than the probe runs (current, worst since the last sample); else read now. */
+  measuredLag?: { currentMs: number | null; peakMs: number | null } | null;
 }
 
 export async function objectStoreHealth(p: ObjectStoreProbe): Promise<ComponentHealth> {
@@ -30,17 +32,21 @@ export async function objectStoreHealth(p: ObjectStoreProbe): Promise<ComponentH
     return { kind: "object_store", name: p.name, status: "down", reason: `object store unreachable: ${(e as Error).message}`, figures, measuredAt };
   }
   const reasons: string[] = [];
-  let lag: number | null = null;
-  for (const peer of p.peers) {
+  let lag: number | null = p.measuredLag?.currentMs ?? null;
+  let peak: number | null = lag === null ? null : (p.measuredLag?.peakMs ?? lag);
+  for (const peer of lag === null ? p.peers : []) {
     const key = `${p.canaryPrefix}${peer.regionId}`;
     const [copy, orig] = await Promise.allSettled([p.local.getText(p.canaryBucket, key), peer.client.getText(p.canaryBucket, key)]);
     const copyC = copy.status === "fulfilled" && copy.value ? parseCanary(copy.value) : null;
     const origC = orig.status === "fulfilled" && orig.value ? parseCanary(orig.value) : null;
     const l = canaryLagMs(origC, copyC, Date.now(), p.canaryIntervalMs);
     if (l === null) reasons.push(`no canary from ${peer.regionId} replicated yet`);
-    else lag = Math.max(lag ?? 0, l);
+    else lag = peak = Math.max(lag ?? 0, l);
   }
-  figures.push({ key: "canary_lag_ms", label: "Object replication lag (canary)", value: lag, unit: "ms" });
+  figures.push(
+    { key: "canary_lag_ms", label: "Object replication lag (canary)", value: lag, unit: "ms" },
+    { key: "canary_lag_peak_ms", label: "Object replication lag, worst since the last sample", value: peak, unit: "ms" },
+  );
   let backlog: number | null = null;
   if (p.replicationMetricsUrl) {
     try {

@@ -29,7 +29,7 @@ const probeCy = () =>
     canaryPrefix: "lab-canary/",
     canaryIntervalMs: cfg.canaryIntervalMs,
     replicationMetricsUrl: `${replicator}/metrics`,
-    lagDegradedMs: 2 * cfg.canaryIntervalMs,
+    lagDegradedMs: Math.max(cfg.lagDegradedMs, 2 * cfg.canaryIntervalMs),
     timeoutMs: 800,
   });
 

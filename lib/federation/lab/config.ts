@@ -43,7 +43,11 @@ export const labConfigSchema = z.object({
   host: z.string(),
   dataDir: z.string(),
   heartbeatIntervalMs: z.number().int().min(10).max(5000),
+  /** How often the console reads each replica's heartbeat log (per-heartbeat apply times). */
+  lagPollMs: z.number().int().min(5).max(1000).default(20),
   canaryIntervalMs: z.number().int().min(100),
+  /** How often the console reads each region's copy of the other regions' canaries. */
+  canaryPollMs: z.number().int().min(50).max(5000).default(200),
   lagDegradedMs: z.number().int().min(1),
   probeTimeoutMs: z.number().int().min(50),
   router: z.object({

@@ -27,6 +27,7 @@ import { labPath, loadLabConfig, type LabConfig, type LabRegion } from "./config
 import { answerError, requestJson } from "./http";
 import { formatPosition, parsePosition } from "./position";
 import { isTenantSlug } from "./write-gate";
+import { LabLagWatch, type LagLinkKind } from "./lag-watch";
 
 /** How long a fence may wait for the tenant's in-flight writes (the app's statements time out at 3 s). */
 const FENCE_DRAIN_MS = 10_000;
@@ -153,10 +154,25 @@ export class LabFederation implements Federation {
       });
     }
     this.s3All = s3Of;
+    this.lagWatch = new LabLagWatch(cfg, s3Of);
   }
   private readonly s3All: Map<string, ObjectStoreClient>;
+  private readonly lagWatch: LabLagWatch;
+  /** kind:region → the receiver's time of the previous reading (a sample's peak covers what came after it) */
+  private readonly lagReadAt = new Map<string, number>();
+
+  /** The watched lag into a region: current, and the worst since the previous sample of the same figure. */
+  private measuredLag(kind: LagLinkKind, regionId: string): { currentMs: number | null; peakMs: number | null } | null {
+    const key = `${kind}:${regionId}`;
+    const since = this.lagReadAt.get(key) ?? Date.now() - 1000;
+    const r = this.lagWatch.read(kind, regionId, since);
+    if (!r || r.observedAt === null || r.currentMs === null) return null;
+    this.lagReadAt.set(key, r.observedAt);
+    return { currentMs: r.currentMs, peakMs: r.peakMs };
+  }
 
   probes(): ComponentProbe[] {
+    this.lagWatch.start();
     const t = this.cfg.probeTimeoutMs;
     const out: ComponentProbe[] = [];
     for (const p of this.regionProbes) {
@@ -205,6 +221,7 @@ export class LabFederation implements Federation {
             heartbeatTable: `${this.cfg.mariadb.database}.heartbeat`,
             inboundLinks: inbound,
             lagDegradedMs: this.cfg.lagDegradedMs,
+            measuredLag: this.measuredLag("mariadb", p.lab.id),
           });
           return r.health;
         }),
@@ -213,7 +230,19 @@ export class LabFederation implements Federation {
           "PostgreSQL",
           2 * t + 200,
           async () =>
-            (await postgresHealth({ name: "PostgreSQL", node: p.postgres, expectedRole: p.lab.postgres.role, lagDegradedMs: this.cfg.lagDegradedMs })).health,
+            (
+              await postgresHealth({
+                name: "PostgreSQL",
+                node: p.postgres,
+                expectedRole: p.lab.postgres.role,
+                expectedReplicas:
+                  p.lab.postgres.role === "primary"
+                    ? this.cfg.regions.filter((r) => r.postgres.role === "replica").map((r) => ({ name: r.postgres.name, regionName: r.name }))
+                    : [],
+                lagDegradedMs: this.cfg.lagDegradedMs,
+                measuredLag: this.measuredLag("postgres", p.lab.id),
+              })
+            ).health,
         ),
         probe("object_store", "Object store (s3rver stand-in for MinIO)", 2 * t + 200, () =>
           objectStoreHealth({
@@ -227,6 +256,7 @@ export class LabFederation implements Federation {
             replicationMetricsUrl: `http://${this.cfg.host}:${this.cfg.s3.replicatorPort}/metrics`,
             lagDegradedMs: Math.max(this.cfg.lagDegradedMs, 2 * this.cfg.canaryIntervalMs),
             timeoutMs: t,
+            measuredLag: this.measuredLag("s3", p.lab.id),
           }),
         ),
         probe("inference", "Inference (vLLM stand-in)", t + 200, async () => {
@@ -250,7 +280,7 @@ export class LabFederation implements Federation {
         status: "unknown",
         reasons: [`region ${ref.id} is not in the lab config`],
         components: [],
-        figures: { replicationLagMs: null, gpuUtilPct: null, requestsPerSec: null, tenantsServed: 0 },
+        figures: { replicationLagMs: null, replicationLagPeakMs: null, gpuUtilPct: null, requestsPerSec: null, tenantsServed: 0 },
         markedDown: false,
         measuredAt: Date.now(),
       });
@@ -258,21 +288,60 @@ export class LabFederation implements Federation {
     return regions;
   }
 
-  /** M4: a real request for the tenant through HAProxy's frontend (a read of the region's guideline corpus). */
+  /**
+   * M4: real requests for the tenant through HAProxy's frontend, as a clinic makes them: a read of
+   * the region's guideline corpus (timed) and a small write (POST /records), each saying which
+   * region answered. A write refused by a move's fence is noted, not counted as a failure.
+   */
   async probeTenant(tenant: string): Promise<TenantProbe> {
-    const url = `http://${this.cfg.host}:${this.cfg.router.frontendPort}/guidelines`;
-    const started = performance.now();
-    try {
-      const res = await fetch(url, { headers: { "x-tenant": tenant }, signal: AbortSignal.timeout(this.cfg.probeTimeoutMs) });
-      await res.arrayBuffer();
-      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      const servedBy = res.headers.get("x-served-by-region");
-      return { tenant, ok: res.ok, servedBy, latencyMs, error: res.ok ? null : `HTTP ${res.status} from ${servedBy ?? "the router"}`, measuredAt: Date.now() };
-    } catch (e) {
+    const base = `http://${this.cfg.host}:${this.cfg.router.frontendPort}`;
+    const failed = (e: unknown) => {
       const err = e as Error;
-      const error = err.name === "TimeoutError" ? `no answer within ${this.cfg.probeTimeoutMs} ms` : `request failed: ${err.message}`;
-      return { tenant, ok: false, servedBy: null, latencyMs: null, error, measuredAt: Date.now() };
+      return err.name === "TimeoutError" ? `no answer within ${this.cfg.probeTimeoutMs} ms` : `request failed: ${err.message}`;
+    };
+    const started = performance.now();
+    let read: { ok: boolean; servedBy: string | null; latencyMs: number | null; error: string | null };
+    try {
+      const res = await fetch(`${base}/guidelines`, { headers: { "x-tenant": tenant }, signal: AbortSignal.timeout(this.cfg.probeTimeoutMs) });
+      await res.arrayBuffer();
+      const servedBy = res.headers.get("x-served-by-region");
+      read = {
+        ok: res.ok,
+        servedBy,
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+        error: res.ok ? null : `read: HTTP ${res.status} from ${servedBy ?? "the router"}`,
+      };
+    } catch (e) {
+      read = { ok: false, servedBy: null, latencyMs: null, error: `read: ${failed(e)}` };
     }
+    let writeBy: string | null = null;
+    let writeNote: string | null = null;
+    let writeError: string | null = null;
+    try {
+      const w = await requestJson(`${base}/records`, {
+        method: "POST",
+        headers: { "x-tenant": tenant },
+        body: { body: "console tenant probe" },
+        timeoutMs: VERIFY_REQUEST_MS,
+        what: `probe write for ${tenant}`,
+      });
+      if (w.status === 201) writeBy = w.servedBy;
+      else if (w.status === 503 && /fenced/.test(answerError(w))) writeNote = `write held: ${answerError(w)}`;
+      else writeError = `write: ${answerError(w)} from ${w.servedBy ?? "the router"}`;
+    } catch (e) {
+      writeError = `write: ${failed(e)}`;
+    }
+    const errors = [read.error, writeError].filter(Boolean);
+    return {
+      tenant,
+      ok: errors.length === 0,
+      servedBy: read.servedBy,
+      writeBy,
+      writeNote,
+      latencyMs: read.latencyMs,
+      error: errors.length ? errors.join("; ") : null,
+      measuredAt: Date.now(),
+    };
   }
 
   private regionOrThrow(regionId: string): LabRegion {
@@ -474,6 +543,7 @@ export class LabFederation implements Federation {
   }
 
   async close(): Promise<void> {
+    await this.lagWatch.close();
     await Promise.allSettled(this.regionProbes.flatMap((p) => [...p.mariadb.map((m) => m.close()), p.postgres.close()]));
     for (const c of this.s3All.values()) c.close();
   }

@@ -30,6 +30,8 @@ interface SimRegion {
   /** Lag of cross-region replication INTO this region: slow random walk + decaying spike. */
   baseLagMs: number;
   spikeMs: number;
+  /** The largest spike since the last sample (a per-heartbeat reader sees it before it decays). */
+  peakSpikeMs: number;
   gpuNoise: number[];
   lsnBacklogBytes: number;
   objectBacklog: number;
@@ -69,6 +71,7 @@ export class SimFederation implements Federation {
         downSince: null,
         baseLagMs: 60 + this.rand() * 60,
         spikeMs: 0,
+        peakSpikeMs: 0,
         gpuNoise: Array.from({ length: GPUS_PER_REGION }, () => 0),
         lsnBacklogBytes: 0,
         objectBacklog: 0,
@@ -103,14 +106,25 @@ export class SimFederation implements Federation {
     this.step();
     const at = this.now();
     const routed = this.routes[tenant];
-    if (!routed) return { tenant, ok: false, servedBy: null, latencyMs: null, error: `no route for tenant ${tenant} (router answers 404)`, measuredAt: at };
+    const none = { servedBy: null, writeBy: null, writeNote: null, latencyMs: null };
+    if (!routed) return { tenant, ok: false, ...none, error: `no route for tenant ${tenant} (router answers 404)`, measuredAt: at };
     const up = [...this.state.values()].filter((r) => !r.down);
     const answer = this.state.get(routed)!.down ? up[0] : this.state.get(routed)!;
-    if (!answer) return { tenant, ok: false, servedBy: null, latencyMs: null, error: "no region answers (503 from the router)", measuredAt: at };
+    if (!answer) return { tenant, ok: false, ...none, error: "no region answers (503 from the router)", measuredAt: at };
     const load = this.tenantsServedBy(answer.ref.id).reduce((sum, t) => sum + this.weight(t), 0);
     const base = 8 + (this.weight(tenant) - 0.6) * 30; // distance: 8–38 ms
     const latency = base + 12 + load * 0.35 + (answer.ref.id !== routed ? 6 : 0) + Math.abs(gaussian(this.rand)) * 4;
-    return { tenant, ok: true, servedBy: answer.ref.id, latencyMs: Math.round(latency * 10) / 10, error: null, measuredAt: at };
+    const fenced = this.fences.has(`${tenant}@${answer.ref.id}`);
+    return {
+      tenant,
+      ok: true,
+      servedBy: answer.ref.id,
+      writeBy: fenced ? null : answer.ref.id,
+      writeNote: fenced ? `write held: ${tenant} is fenced in ${answer.ref.id}: a move is in progress` : null,
+      latencyMs: Math.round(latency * 10) / 10,
+      error: null,
+      measuredAt: at,
+    };
   }
 
   async readRoutes(): Promise<RouteTable> {
@@ -212,6 +226,8 @@ export class SimFederation implements Federation {
         r.spikeMs *= 0.72;
         if (r.spikeMs < 5) r.spikeMs = 0;
         if (this.rand() < this.spikeRate) r.spikeMs += 400 + this.rand() * 1400;
+        // a spike decays between samples: the worst of it is what a per-heartbeat reader reports
+        r.peakSpikeMs = Math.max(r.peakSpikeMs, r.spikeMs);
         r.gpuNoise = r.gpuNoise.map((n) => clamp(n * 0.8 + gaussian(this.rand) * 2.5, -12, 12));
         r.objectBacklog = Math.max(0, Math.round(r.objectBacklog * 0.8 + (this.rand() < 0.2 ? this.rand() * 4 : 0)));
         r.lsnBacklogBytes = Math.max(0, Math.round(r.lsnBacklogBytes * 0.6 + this.rand() * 48 * 1024));
@@ -254,18 +270,22 @@ export class SimFederation implements Federation {
 
     const source = this.sourceOf(r);
     let lagMs: number | null = Math.round(r.baseLagMs + r.spikeMs + Math.abs(gaussian(this.rand)) * 8);
+    const peakSpike = Math.max(r.peakSpikeMs, r.spikeMs);
+    r.peakSpikeMs = 0;
+    let peakLagMs: number | null = Math.max(lagMs, Math.round(r.baseLagMs + peakSpike));
     let galeraStatus: ComponentHealth["status"] = "up";
     let galeraReason: string | null = null;
     if (source?.down && source.downSince) {
       // No heartbeats arrive while the source is down: heartbeat lag grows with time.
       lagMs = Math.max(lagMs, at - source.downSince);
+      peakLagMs = lagMs;
       galeraStatus = "degraded";
       galeraReason = `cross-region replication from ${source.ref.name} stopped: source region down`;
     } else if (lagMs > LAG_SLO_MS) {
       galeraStatus = "degraded";
       galeraReason = `cross-region lag ${(lagMs / 1000).toFixed(1)} s is above the 1 s SLO`;
     }
-    if (!source) lagMs = null;
+    if (!source) lagMs = peakLagMs = null;
 
     const gpuBase = clamp(6 + load * 2.1, 0, 97);
     const gpus = r.gpuNoise.map((n) => clamp(gpuBase + n, 0, 100));
@@ -275,6 +295,8 @@ export class SimFederation implements Federation {
     const kv = clamp(gpuUtil * 0.85 + gaussian(this.rand) * 2, 0, 100);
     const isPrimaryPg = [...this.state.keys()][0] === r.ref.id;
     const pgLagMs = isPrimaryPg ? null : Math.round(r.baseLagMs * 0.4 + r.spikeMs * 0.5 + Math.abs(gaussian(this.rand)) * 4);
+    const pgPeakMs = pgLagMs === null ? null : Math.max(pgLagMs, Math.round(r.baseLagMs * 0.4 + peakSpike * 0.5));
+    const canaryLagMs = 800 + r.objectBacklog * 150 + Math.abs(gaussian(this.rand)) * 120;
     const pgPrimaryDown = !isPrimaryPg && [...this.state.values()][0].down;
 
     const fig = (key: FigureKey, label: string, value: number | null, unit: string): Figure => ({
@@ -305,6 +327,7 @@ export class SimFederation implements Federation {
         figures: [
           fig("cluster_size", "Cluster size", 3, "nodes"),
           fig("cross_region_lag_ms", "Cross-region lag", lagMs, "ms"),
+          fig("cross_region_lag_peak_ms", "Cross-region lag, worst since the last sample", peakLagMs, "ms"),
           fig("flow_control_paused_pct", "Flow control paused", clamp(r.spikeMs / 200 + Math.abs(gaussian(this.rand)) * 0.2, 0, 100), "%"),
           fig("recv_queue", "Receive queue", Math.round(r.spikeMs / 120), "writesets"),
         ],
@@ -322,6 +345,7 @@ export class SimFederation implements Federation {
             ]
           : [
               fig("replay_lag_ms", "Replay lag", pgPrimaryDown ? null : pgLagMs, "ms"),
+              fig("replay_lag_peak_ms", "Replay lag, worst since the last sample", pgPrimaryDown ? null : pgPeakMs, "ms"),
               fig("replay_lag_bytes", "Replay lag", pgPrimaryDown ? null : r.lsnBacklogBytes, "bytes"),
             ],
       },
@@ -332,7 +356,8 @@ export class SimFederation implements Federation {
         reason: null,
         measuredAt: at,
         figures: [
-          fig("canary_lag_ms", "Canary lag", 800 + r.objectBacklog * 150 + Math.abs(gaussian(this.rand)) * 120, "ms"),
+          fig("canary_lag_ms", "Canary lag", canaryLagMs, "ms"),
+          fig("canary_lag_peak_ms", "Canary lag, worst since the last sample", canaryLagMs, "ms"),
           fig("backlog", "Replication backlog", r.objectBacklog, "objects"),
         ],
       },
