@@ -95,14 +95,20 @@ function AlertBanner() {
       <div>
         {open.map((a) => (
           <div key={a.id}>
-            <strong>{a.kind === "region_down" ? "Region down" : "Replication SLO breach"}</strong> — {a.message}{" "}
-            <span className="small">(since {new Date(a.startedAt).toLocaleTimeString("en-GB")})</span>
+            <strong>{ALERT_TITLES[a.kind]}</strong> — {a.message} <span className="small">(since {new Date(a.startedAt).toLocaleTimeString("en-GB")})</span>
           </div>
         ))}
       </div>
     </div>
   );
 }
+
+const ALERT_TITLES: Record<AlertView["kind"], string> = {
+  region_down: "Region down",
+  lag_slo: "Replication SLO breach",
+  served_elsewhere: "Tenants served elsewhere",
+  residency_breach: "Residency breach",
+};
 
 export function Shell({ children }: { children: React.ReactNode }) {
   const actor = useActor();

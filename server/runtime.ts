@@ -6,7 +6,7 @@ import { Bus } from "@/lib/realtime/bus";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
 import { StallDetector } from "@/lib/telemetry/stall";
-import { routeTable } from "@/lib/tenants/service";
+import { residencyLocks, routeTable } from "@/lib/tenants/service";
 import { reconcileRoutesAtStart } from "@/lib/routes/service";
 import { setRuntime, type Runtime, type Worker } from "@/lib/runtime";
 import type { Services } from "@/lib/context";
@@ -51,10 +51,18 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   const prober = new TenantProber(federation, live, history, bus, env.TENANT_PROBE_INTERVAL_MS, undefined, stalls);
   const services: Services = { db, federation, live, bus, history, alerts, probes: prober.latest, stalls, refresh: () => poller.pollNow() };
 
-  const refreshTenants = async () => prober.setTenants(await routeTable(db));
+  let locks: Record<string, string[]> = {};
+  const refreshTenants = async () => {
+    prober.setTenants(await routeTable(db));
+    locks = await residencyLocks(db);
+  };
   await refreshTenants();
   // Region status as clinics feel it: failing tenant probes and tenants served elsewhere count.
-  poller.countTenantImpact(() => prober.routes, prober.latest);
+  poller.countTenantImpact(
+    () => prober.routes,
+    prober.latest,
+    () => locks,
+  );
   bus.on("tenants:changed", () => void refreshTenants());
 
   // Start order matters: storage listens before the first sample; the orchestrator's pre-flight

@@ -39,11 +39,19 @@ export class Poller implements Worker {
     private readonly stalls?: StallGuard,
   ) {}
 
-  private impact: { routes: () => Readonly<Record<string, string>>; probes: ReadonlyMap<string, TenantProbe> } | null = null;
+  private impact: {
+    routes: () => Readonly<Record<string, string>>;
+    probes: ReadonlyMap<string, TenantProbe>;
+    locks: () => Readonly<Record<string, string[]>>;
+  } | null = null;
 
   /** Region status then counts the tenants' own requests (lib/tenants/observed.ts withTenantImpact). */
-  countTenantImpact(routes: () => Readonly<Record<string, string>>, probes: ReadonlyMap<string, TenantProbe>): void {
-    this.impact = { routes, probes };
+  countTenantImpact(
+    routes: () => Readonly<Record<string, string>>,
+    probes: ReadonlyMap<string, TenantProbe>,
+    locks: () => Readonly<Record<string, string[]>> = () => ({}),
+  ): void {
+    this.impact = { routes, probes, locks };
   }
 
   start(): void {
@@ -137,7 +145,8 @@ export class Poller implements Worker {
       const recent = new Map([...this.impact.probes].filter(([, p]) => now - p.measuredAt < TENANT_PROBE_FRESH_MS));
       const routes = this.impact.routes();
       const plain = regions.slice();
-      regions.forEach((r, i) => (regions[i] = withTenantImpact(r, routes, recent, plain)));
+      const locks = this.impact.locks();
+      regions.forEach((r, i) => (regions[i] = withTenantImpact(r, routes, recent, plain, locks)));
     }
     const points = this.live.update(regions);
     this.bus.emit("health", regions, points);

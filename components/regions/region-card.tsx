@@ -69,17 +69,17 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
           <div className="value" data-testid="served">
             {r.figures.tenantsServed}
           </div>
-        </div>
-        <div className="fig">
-          <div className="label">Answered here (observed)</div>
-          <div className="value" data-testid="observed">
-            {r.figures.tenantsObserved ?? "—"}
+          <div className="small muted" data-testid="observed">
+            {r.figures.tenantsObserved === undefined ? "not probed yet" : `${r.figures.tenantsObserved} answered here (observed)`}
           </div>
         </div>
       </div>
       {(r.figures.tenantsElsewhere?.length ?? 0) > 0 && (
         <div className="card-notice small" data-testid="served-elsewhere" role="status">
-          <AlertTriangle aria-hidden size={14} /> Routed here but answered by another region: {r.figures.tenantsElsewhere!.join(", ")}
+          <AlertTriangle aria-hidden size={14} />
+          <span>
+            {r.figures.tenantsElsewhere!.length} routed here but answered by another region: {listed(r.figures.tenantsElsewhere!)}
+          </span>
         </div>
       )}
       <table className="comp">
@@ -125,3 +125,5 @@ export function RegionCard({ region: r, series, now, canMark }: Props) {
     </section>
   );
 }
+
+const listed = (names: string[], max = 6) => (names.length > max ? `${names.slice(0, max).join(", ")} and ${names.length - max} more` : names.join(", "));

@@ -133,6 +133,8 @@ const ANNOTATION_WORDS: Record<string, string> = {
   lag_slo_end: "SLO recovered",
   served_elsewhere_start: "served elsewhere",
   served_elsewhere_end: "served at home again",
+  residency_breach_start: "residency breach",
+  residency_breach_end: "residency restored",
 };
 
 /** The events drawn as dashed vertical lines, newest first, in words. */

@@ -32,6 +32,8 @@ const ANNOTATION_COLOURS: Record<string, string> = {
   lag_slo_end: "var(--ok)",
   served_elsewhere_start: "var(--warn)",
   served_elsewhere_end: "var(--ok)",
+  residency_breach_start: "var(--bad)",
+  residency_breach_end: "var(--ok)",
 };
 
 function timeLabel(t: number, span: number) {

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangle, ArrowLeftRight, CheckCircle2, Lock, LockOpen, Search, XOctagon } from "lucide-react";
+import { ArrowLeftRight, Lock, LockOpen, Search } from "lucide-react";
 import { fetchJson } from "@/lib/http/fetch-json";
 import { queryKeys } from "@/lib/query-keys";
 import type { TenantFilter } from "@/lib/tenants/schemas";
@@ -270,19 +270,27 @@ export function TenantsView() {
 }
 
 /** Where the tenant's last probe (a read and a write through the router) was answered, and since when. */
+/** A probe result older than this (3 probe periods) is shown as last known, never as now. */
+const OBSERVED_STALE_AFTER_MS = 15_000;
+
+/** Where the tenant's last probe (a read and a write through the router) was answered, and since when. */
 function Observed({ o, name, now }: { o: TenantView["observed"]; name: (id: string) => string; now: number }) {
   if (!o) return <span className="muted small">not probed yet</span>;
-  const age = formatAge(Math.max(0, now - o.at));
-  const Icon = o.elsewhere ? AlertTriangle : o.ok ? CheckCircle2 : XOctagon;
-  const word = o.elsewhere ? "elsewhere" : o.ok ? "ok" : "failing";
+  const age = Math.max(0, now - o.at);
+  const where = o.regionId ? name(o.regionId) : "no region";
+  const [status, word] = o.residencyBreach
+    ? (["down", "outside residency"] as const)
+    : o.elsewhere
+      ? (["degraded", "elsewhere"] as const)
+      : o.ok
+        ? (["up", "ok"] as const)
+        : (["down", "failing"] as const);
   return (
-    <>
-      <span className={`tag ${o.elsewhere ? "st-degraded" : o.ok ? "st-up" : "st-down"}`} data-observed={word}>
-        <Icon aria-hidden size={14} /> {o.regionId ? name(o.regionId) : "no region"} · {word}
-      </span>{" "}
-      <span className="small muted">{age} ago</span>
-      {o.reason && <div className="small">{o.reason}</div>}
-      {!o.reason && o.writeNote && <div className="small muted">{o.writeNote}</div>}
-    </>
+    <div className="observed" data-observed={word}>
+      <StatusPill status={status} label={`${where} · ${word}`} staleAgeMs={age > OBSERVED_STALE_AFTER_MS ? age : undefined} />{" "}
+      <span className="small muted">{formatAge(age)}</span>
+      {o.reason && <div className="small why">{o.reason}</div>}
+      {!o.reason && o.writeNote && <div className="small muted why">{o.writeNote}</div>}
+    </div>
   );
 }

@@ -55,6 +55,8 @@ export interface RegionFigures {
   tenantsObserved?: number;
   /** Tenants routed to this region whose last probe another region answered (the router's backup). */
   tenantsElsewhere?: string[];
+  /** Residency-locked tenants whose last probe this region answered although it is outside their lock. */
+  residencyBreaches?: string[];
 }
 
 export interface RegionHealth {

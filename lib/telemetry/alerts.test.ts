@@ -56,6 +56,22 @@ describe("AlertEngine", () => {
     expect(notes.map((n) => n.kind)).toEqual(["lag_slo_start", "lag_slo_end"]);
   });
 
+  it("raises tenants-served-elsewhere and residency-breach alerts while probes say so, and ends them", async () => {
+    const engine = new AlertEngine(db.prisma, new Bus());
+    let t = 1_810_000_000_000;
+    const r = (elsewhere: string[], breaches: string[]) => {
+      const x = region((t += 1000), 80);
+      return { ...x, figures: { ...x.figures, tenantsElsewhere: elsewhere, residencyBreaches: breaches } };
+    };
+    await engine.evaluate([r(["klinik-a", "klinik-b"], ["klinik-kota-bharu"])], t);
+    const open = engine.openAlerts();
+    expect(open.map((a) => a.kind).sort()).toEqual(["residency_breach", "served_elsewhere"]);
+    expect(open.find((a) => a.kind === "served_elsewhere")!.message).toBe("2 tenants routed to Cyberjaya are served by another region: klinik-a, klinik-b");
+    expect(open.find((a) => a.kind === "residency_breach")!.message).toBe("Cyberjaya is answering residency-locked tenant outside its lock: klinik-kota-bharu");
+    await engine.evaluate([r([], [])], t);
+    expect(engine.openAlerts()).toEqual([]);
+  });
+
   it("raises and ends a region-down alert, and survives a restart of the engine", async () => {
     const bus = new Bus();
     let t = 1_800_001_000_000;

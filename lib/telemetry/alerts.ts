@@ -100,6 +100,16 @@ export class AlertEngine {
           elsewhere.length,
           now,
         )) || changed;
+      const breaches = r.figures.residencyBreaches ?? [];
+      changed =
+        (await this.toggle(
+          "residency_breach",
+          r,
+          breaches.length > 0,
+          `${r.name} is answering residency-locked tenant${breaches.length === 1 ? "" : "s"} outside ${breaches.length === 1 ? "its" : "their"} lock: ${breaches.join(", ")}`,
+          breaches.length,
+          now,
+        )) || changed;
     }
     if (changed) this.bus.emit("alerts:changed", this.openAlerts());
   }
@@ -127,6 +137,7 @@ export class AlertEngine {
         region_down: `${region.name} is back up`,
         lag_slo: `Cross-region lag into ${region.name} back within the 1 s SLO`,
         served_elsewhere: `Every tenant routed to ${region.name} is served there again`,
+        residency_breach: `${region.name} no longer answers any tenant outside its residency lock`,
       }[kind];
       await this.db.annotation.create({ data: { t: new Date(now), kind: `${kind}_end`, regionId, text } });
       return true;

@@ -69,6 +69,7 @@ export async function renderMetrics(input: MetricsInput): Promise<{ contentType:
     ]);
     for (const worker of new Set(["poller", "tenant-prober", ...Object.keys(s.discarded)])) discarded.inc({ worker }, s.discarded[worker] ?? 0);
   }
-  for (const kind of ["region_down", "lag_slo", "served_elsewhere"]) alerts.set({ kind }, input.alerts.filter((a) => a.kind === kind).length);
+  for (const kind of ["region_down", "lag_slo", "served_elsewhere", "residency_breach"])
+    alerts.set({ kind }, input.alerts.filter((a) => a.kind === kind).length);
   return { contentType: reg.contentType, body: await reg.metrics() };
 }

@@ -5,7 +5,7 @@ import type { TenantProbe } from "@/lib/federation/types";
 import type { RangeKey } from "./ranges";
 
 /** served_elsewhere: tenants routed to the region are answered by another one (the router used its backup). */
-export type AlertKind = "region_down" | "lag_slo" | "served_elsewhere";
+export type AlertKind = "region_down" | "lag_slo" | "served_elsewhere" | "residency_breach";
 
 export interface AlertView {
   id: string;

@@ -29,7 +29,14 @@ describe("observed serving region", () => {
   it("is the region that answered, flagged with the reason when it is not the route", () => {
     const o = observeServing("kl_dc_1", probe("klinik-a", "cyberjaya_1"), regions)!;
     expect(o).toMatchObject({ regionId: "cyberjaya_1", elsewhere: true, ok: true });
-    expect(o.reason).toBe("routed to KL DC but served by Cyberjaya (KL DC: app server app_kl_dc_1 DOWN (health check failed))");
+    expect(o.reason).toBe("routed to KL DC, answered by Cyberjaya — KL DC: app server app_kl_dc_1 DOWN (health check failed)");
+    expect(o.residencyBreach).toBe(false);
+  });
+
+  it("says so first when the region that answered is outside the tenant's residency lock", () => {
+    const o = observeServing("kl_dc_1", probe("klinik-kota-bharu", "cyberjaya_1"), regions, ["kl_dc_1"])!;
+    expect(o.residencyBreach).toBe(true);
+    expect(o.reason).toMatch(/^outside its residency lock \(KL DC only\): routed to KL DC, answered by Cyberjaya/);
   });
 
   it("is not flagged when the route's region answered, and says nothing before the first probe", () => {
@@ -79,6 +86,16 @@ describe("region status with tenant impact", () => {
     expect(klOut.figures.tenantsElsewhere).toEqual(["klinik-c"]);
     expect(klOut.reasons).toContain("1 tenant routed here is served by another region: klinik-c");
     expect(withTenantImpact(cy, routes, probes, [kl, cy]).figures.tenantsObserved).toBe(1);
+  });
+
+  it("names residency-locked tenants answered outside their lock first", () => {
+    const probes = new Map([["klinik-kota-bharu", probe("klinik-kota-bharu", "cyberjaya_1")]]);
+    const kl = region("kl_dc_1", "KL DC");
+    const cy = region("cyberjaya_1", "Cyberjaya");
+    const out = withTenantImpact(cy, { "klinik-kota-bharu": "kl_dc_1" }, probes, [kl, cy], { "klinik-kota-bharu": ["kl_dc_1"] });
+    expect(out.status).toBe("degraded");
+    expect(out.reasons[0]).toBe("residency: klinik-kota-bharu (KL DC only) answered here, outside its residency lock");
+    expect(out.figures.residencyBreaches).toEqual(["klinik-kota-bharu"]);
   });
 
   it("never lowers a status", () => {

@@ -18,6 +18,8 @@ export interface ObservedServing {
   at: number;
   /** Served by a region other than the one it is routed to. */
   elsewhere: boolean;
+  /** Served by a region outside the tenant's residency lock (the router's backup does not know the lock). */
+  residencyBreach: boolean;
   /** Why, in words, when elsewhere or failing; null otherwise. */
   reason: string | null;
 }
@@ -26,11 +28,14 @@ export function observeServing(
   routedTo: string,
   probe: TenantProbe | undefined,
   regions: readonly Pick<RegionHealth, "regionId" | "name" | "reasons" | "status">[],
+  /** the tenant's residency lock (empty: unrestricted) */
+  allowedRegions: readonly string[] = [],
 ): ObservedServing | null {
   if (!probe) return null;
   const name = (id: string | null) => (id ? (regions.find((r) => r.regionId === id)?.name ?? id) : "no region");
   const regionId = probe.writeBy ?? probe.servedBy;
   const elsewhere = regionId !== null && regionId !== routedTo;
+  const residencyBreach = regionId !== null && allowedRegions.length > 0 && !allowedRegions.includes(regionId);
   let reason: string | null = null;
   if (elsewhere) {
     const routed = regions.find((r) => r.regionId === routedTo);
@@ -38,8 +43,9 @@ export function observeServing(
       routed && routed.status !== "healthy" && routed.reasons[0]
         ? `${routed.name}: ${routed.reasons[0]}`
         : `the router used its backup server for ${name(routedTo)}`;
-    reason = `routed to ${name(routedTo)} but served by ${name(regionId)} (${why})`;
+    reason = `routed to ${name(routedTo)}, answered by ${name(regionId)} — ${why}`;
   } else if (!probe.ok) reason = probe.error;
+  if (residencyBreach) reason = `outside its residency lock (${allowedRegions.map(name).join(", ")} only): ${reason ?? `answered by ${name(regionId)}`}`;
   return {
     regionId,
     readBy: probe.servedBy,
@@ -49,6 +55,7 @@ export function observeServing(
     writeNote: probe.writeNote,
     at: probe.measuredAt,
     elsewhere,
+    residencyBreach,
     reason,
   };
 }
@@ -82,9 +89,11 @@ const listed = (tenants: string[], max = 5) =>
  */
 export function withTenantImpact(
   region: RegionHealth,
-  routes: Record<string, string>,
+  routes: Readonly<Record<string, string>>,
   probes: ReadonlyMap<string, TenantProbe>,
   regions: readonly RegionHealth[],
+  /** residency locks: tenant → the only regions it may be served from */
+  locks: Readonly<Record<string, string[]>> = {},
 ): RegionHealth {
   const mine = failingByRegion(routes, probes).get(region.regionId);
   const elsewhere = Object.entries(routes)
@@ -109,5 +118,17 @@ export function withTenantImpact(
     );
     if (status === "healthy") status = "degraded";
   }
-  return { ...region, status, reasons, figures: { ...region.figures, tenantsObserved: observed, tenantsElsewhere: elsewhere } };
+  // answered here although locked to other regions: the worst thing a router's backup can do
+  const breaches = [...probes.values()]
+    .filter((p) => (p.writeBy ?? p.servedBy) === region.regionId && locks[p.tenant]?.length && !locks[p.tenant].includes(region.regionId))
+    .map((p) => p.tenant)
+    .sort();
+  if (breaches.length > 0) {
+    const only = (t: string) => locks[t].map((id) => regions.find((r) => r.regionId === id)?.name ?? id).join(", ");
+    reasons.unshift(
+      `residency: ${breaches.map((t) => `${t} (${only(t)} only)`).join(", ")} answered here, outside ${breaches.length === 1 ? "its" : "their"} residency lock`,
+    );
+    if (status === "healthy") status = "degraded";
+  }
+  return { ...region, status, reasons, figures: { ...region.figures, tenantsObserved: observed, tenantsElsewhere: elsewhere, residencyBreaches: breaches } };
 }

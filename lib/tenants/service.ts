@@ -58,7 +58,7 @@ export async function listTenants(
     orderBy: [{ state: "asc" }, { name: "asc" }],
   });
   const regions = ctx.live?.regions() ?? [];
-  return rows.map((t) => toTenantView(t, observeServing(t.servingRegionId, ctx.probes?.get(t.slug), regions)));
+  return rows.map((t) => toTenantView(t, observeServing(t.servingRegionId, ctx.probes?.get(t.slug), regions, t.allowedRegions)));
 }
 
 export async function getTenantOrThrow(db: PrismaClient, id: string): Promise<Tenant> {
@@ -187,6 +187,12 @@ export async function switchTenantRegion(ctx: ServiceContext, input: SwitchRegio
 }
 
 /** tenant slug → serving region: the table the router must hold. */
+/** tenant slug → the regions it may be served from, for residency-locked tenants only. */
+export async function residencyLocks(db: PrismaClient): Promise<Record<string, string[]>> {
+  const rows = await db.tenant.findMany({ where: { NOT: { allowedRegions: { isEmpty: true } } }, select: { slug: true, allowedRegions: true } });
+  return Object.fromEntries(rows.map((r) => [r.slug, r.allowedRegions]));
+}
+
 export async function routeTable(db: PrismaClient): Promise<Record<string, string>> {
   const rows = await db.tenant.findMany({ select: { slug: true, servingRegionId: true } });
   return Object.fromEntries(rows.map((r) => [r.slug, r.servingRegionId]));

@@ -35,7 +35,12 @@ export async function requestJson(
     const parsed: unknown = text ? JSON.parse(text) : {};
     json = parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch {
-    json = { raw: text.slice(0, 300) };
+    // an HTML error page (HAProxy's 503 when no server is up): its words, not its markup
+    const words = text
+      .replace(/<[^>]*>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+    json = { raw: words.slice(0, 200) };
   }
   return { status: res.status, servedBy: res.headers.get("x-served-by-region"), json };
 }

@@ -97,7 +97,7 @@ describe("observed serving region and tenant impact", () => {
       const regions = await federation.readHealth();
       const o = observeServing(kl.id, p, regions)!;
       expect(o.elsewhere).toBe(true);
-      expect(o.reason).toMatch(/^routed to KL DC but served by Cyberjaya \(/);
+      expect(o.reason).toMatch(/^routed to KL DC, answered by Cyberjaya — KL DC: /);
       const klOut = withTenantImpact(regions.find((r) => r.regionId === kl.id)!, { [tenant]: kl.id }, new Map([[tenant, p]]), regions);
       expect(klOut.figures.tenantsElsewhere).toEqual([tenant]);
       expect(klOut.status).not.toBe("healthy");
