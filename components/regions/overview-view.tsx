@@ -21,7 +21,7 @@ export function OverviewView() {
   return (
     <>
       <h1>
-        Overview <span className="small muted">{data?.regions.length ?? 0} regions · live, sampled every second</span>
+        Overview <span className="small muted">{data?.regions.length ?? 0} regions · sampled every second</span>
       </h1>
       <RouteDriftBanner canResolve={can(actor.role, "routes:resolve")} />
       <div className="regions">
