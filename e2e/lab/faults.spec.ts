@@ -44,7 +44,7 @@ test("lab: a killed app server, a killed Galera node and a stopped replica show 
     await expect(locked).toContainText("outside residency", { timeout: 12_000 });
     await expect(locked).toContainText("outside its residency lock (KL DC only)");
     await expect(page.getByTestId("alert-banner")).toContainText("Residency breach");
-    await shot(page, "33-lab-tenants-served-elsewhere");
+    await shot(page, "34-lab-tenants-served-elsewhere");
     await page.goto("/overview");
   } finally {
     ctl("app-kl_dc_1", "start");
