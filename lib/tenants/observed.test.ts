@@ -24,7 +24,13 @@ const probe = (tenant: string, by: string | null, ok = true, error: string | nul
 });
 
 describe("observed serving region", () => {
-  const regions = [region("kl_dc_1", "KL DC", "degraded", ["app server app_kl_dc_1 DOWN (health check failed)"]), region("cyberjaya_1", "Cyberjaya")];
+  const regions = [
+    region("kl_dc_1", "KL DC", "degraded", [
+      "requests fail for some tenants served here (1 of 30): klinik-x — read: no answer",
+      "app server app_kl_dc_1 DOWN (health check failed)",
+    ]),
+    region("cyberjaya_1", "Cyberjaya"),
+  ];
 
   it("is the region that answered, flagged with the reason when it is not the route", () => {
     const o = observeServing("kl_dc_1", probe("klinik-a", "cyberjaya_1"), regions)!;

@@ -24,6 +24,9 @@ export interface ObservedServing {
   reason: string | null;
 }
 
+/** Reasons withTenantImpact adds (what tenants feel), as opposed to a component's own fault. */
+const IMPACT_REASON = /^(requests fail for |residency: |\d+ tenants? routed here )/;
+
 export function observeServing(
   routedTo: string,
   probe: TenantProbe | undefined,
@@ -39,10 +42,9 @@ export function observeServing(
   let reason: string | null = null;
   if (elsewhere) {
     const routed = regions.find((r) => r.regionId === routedTo);
-    const why =
-      routed && routed.status !== "healthy" && routed.reasons[0]
-        ? `${routed.name}: ${routed.reasons[0]}`
-        : `the router used its backup server for ${name(routedTo)}`;
+    // the region's own fault (a component), not what its tenants feel (added by withTenantImpact)
+    const fault = routed?.reasons.find((r) => !IMPACT_REASON.test(r));
+    const why = routed && routed.status !== "healthy" && fault ? `${routed.name}: ${fault}` : `the router used its backup server for ${name(routedTo)}`;
     reason = `routed to ${name(routedTo)}, answered by ${name(regionId)} — ${why}`;
   } else if (!probe.ok) reason = probe.error;
   if (residencyBreach) reason = `outside its residency lock (${allowedRegions.map(name).join(", ")} only): ${reason ?? `answered by ${name(regionId)}`}`;
