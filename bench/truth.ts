@@ -145,6 +145,25 @@ const makers: Record<string, () => Promise<Link>> = {
 };
 
 const consoleProc = await startConsole("lab");
+// The console runs detached: never leave it running (or SIGSTOPped) when the bench fails.
+const release = () => {
+  for (const sig of ["SIGCONT", "SIGTERM"] as const) {
+    try {
+      process.kill(-consoleProc.pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+};
+process.on("exit", release);
+process.on("uncaughtException", (e) => {
+  console.error(e);
+  process.exit(1);
+});
+process.on("unhandledRejection", (e) => {
+  console.error(e);
+  process.exit(1);
+});
 const cookie = await signIn(consoleProc.url);
 console.log(`console (lab federation) at ${consoleProc.url}, pid ${consoleProc.pid}`);
 
