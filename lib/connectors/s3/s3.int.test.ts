@@ -48,7 +48,9 @@ describe("S3 connector (live)", () => {
     const lag = h.figures.find((f) => f.key === "canary_lag_ms")!.value!;
     expect(lag).toBeGreaterThanOrEqual(0);
     expect(lag).toBeLessThan(cfg.canaryIntervalMs + 2 * cfg.s3.replicatorIntervalMs);
-    expect(h.figures.find((f) => f.key === "backlog")!.value).toBe(0);
+    // canaries are written every 250 ms and copied in 500 ms rounds: one or two may be pending at any moment
+    const perRound = Math.ceil(cfg.s3.replicatorIntervalMs / cfg.canaryIntervalMs);
+    expect(h.figures.find((f) => f.key === "backlog")!.value).toBeLessThanOrEqual(perRound * cfg.regions.length);
   });
 
   it("an object written in one region appears in the other", async () => {
