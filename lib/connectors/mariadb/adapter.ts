@@ -3,13 +3,14 @@ import "server-only";
 // heartbeat lag, read_only fencing, promotion and demotion.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import { ConnectorError } from "../errors";
+import { BEATS_PER_READ, parseBeatRows } from "../heartbeat-log";
+import type { ApplyPoll } from "@/lib/telemetry/apply-lag";
 import { MariadbClient } from "./client";
 import {
   SQL,
   crossRegionLagMs,
   gtidForDomain,
   laterGtid,
-  parseBeatRows,
   parseBinlogPosition,
   parseGtidWaitResult,
   parseHeartbeatRows,
@@ -53,10 +54,10 @@ export class MariadbNode {
    * Heartbeats of `region` this server has applied after seq `after` (null: the newest only), and
    * this server's clock: what a per-heartbeat apply-time reader polls.
    */
-  async heartbeatsAfter(table: string, region: string, after: number | null): Promise<{ beats: { seq: number; ts: number }[]; serverNow: number }> {
-    ident(table.replace(".", "_"));
-    const rows = await this.client.query(after === null ? SQL.heartbeatNewest(table) : SQL.heartbeatLog(table), after === null ? [region] : [region, after]);
-    const parsed = parseBeatRows(rows, rows.length ? undefined : (await this.client.query(SQL.now))[0]);
+  async heartbeatsAfter(table: string, region: string, after: number | null): Promise<ApplyPoll> {
+    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$/.test(table))
+      throw new ConnectorError("mariadb", this.client.target, "rejected", `bad table name "${table}"`, false);
+    const parsed = parseBeatRows(await this.client.query(SQL.heartbeatLog(table), [region, after ?? -1, after === null ? 1 : BEATS_PER_READ]));
     if (parsed.serverNow === null) throw new ConnectorError("mariadb", this.client.target, "protocol", "server clock unreadable", false);
     return { beats: parsed.beats, serverNow: parsed.serverNow };
   }

@@ -13,23 +13,13 @@ export const SQL = {
   // lag computed on the receiving server's clock, against the stamp the source wrote with SYSDATE(6)
   heartbeat: (table: string) =>
     `SELECT region, node, seq, CAST(ts AS CHAR(26)) AS ts, TIMESTAMPDIFF(MICROSECOND, ts, SYSDATE(6)) / 1000 AS lag_ms FROM ${table}`,
-  // heartbeats of one source region applied here after a seq (or the newest), with this server's
-  // clock; both stamps converted in the same session time zone, so their difference is exact
+  // the server's clock, and the heartbeats of one source region applied here after a seq (newest
+  // first, at most ?): one row with the clock alone when there are none. Both stamps converted in
+  // the same session time zone, so their difference is exact.
   heartbeatLog: (table: string) =>
-    `SELECT seq, UNIX_TIMESTAMP(ts) * 1000 AS ts_ms, UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS now_ms FROM ${table} WHERE region = ? AND seq > ? ORDER BY seq`,
-  heartbeatNewest: (table: string) =>
-    `SELECT seq, UNIX_TIMESTAMP(ts) * 1000 AS ts_ms, UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS now_ms FROM ${table} WHERE region = ? ORDER BY seq DESC LIMIT 1`,
-  now: "SELECT UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS now_ms",
+    `SELECT c.now_ms, h.seq, h.ts_ms FROM (SELECT UNIX_TIMESTAMP(SYSDATE(6)) * 1000 AS now_ms) c
+     LEFT JOIN (SELECT seq, UNIX_TIMESTAMP(ts) * 1000 AS ts_ms FROM ${table} WHERE region = ? AND seq > ? ORDER BY seq DESC LIMIT ?) h ON 1 = 1`,
 } as const;
-
-/** Rows of SQL.heartbeatLog: the heartbeats and the server's clock (now_ms on every row, or `now` alone). */
-export function parseBeatRows(
-  rows: Record<string, unknown>[],
-  nowRow?: Record<string, unknown>,
-): { beats: { seq: number; ts: number }[]; serverNow: number | null } {
-  const beats = rows.map((r) => ({ seq: num(r.seq), ts: num(r.ts_ms) })).filter((b): b is { seq: number; ts: number } => b.seq !== null && b.ts !== null);
-  return { beats, serverNow: num(rows[0]?.now_ms ?? nowRow?.now_ms) };
-}
 
 function num(v: unknown): number | null {
   if (v === null || v === undefined || v === "") return null;

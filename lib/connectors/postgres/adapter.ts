@@ -3,7 +3,9 @@ import "server-only";
 // (bytes), promotion, WAL replay pause/resume for drills.
 import type { ComponentHealth, Figure } from "@/lib/federation/types";
 import { PostgresClient } from "./client";
-import { SQL, parseBeatRows, parseHeartbeat, parseNodeStatus, parseReplicationRows } from "./parse";
+import { BEATS_PER_READ, parseBeatRows } from "../heartbeat-log";
+import type { ApplyPoll } from "@/lib/telemetry/apply-lag";
+import { SQL, parseHeartbeat, parseNodeStatus, parseReplicationRows } from "./parse";
 import type { NodeStatus, PgHeartbeat, PostgresEndpoint, ReplicationRow } from "./types";
 
 export class PostgresNode {
@@ -30,9 +32,8 @@ export class PostgresNode {
     return parseHeartbeat(await this.client.query(SQL.heartbeat));
   }
   /** Heartbeats of other nodes (the primaries) replayed here after seq `after` (null: the newest), and this server's clock. */
-  async heartbeatsAfter(after: number | null): Promise<{ beats: { seq: number; ts: number }[]; serverNow: number }> {
-    const rows = await this.client.query(SQL.heartbeatLog, [this.name, after === null ? null : String(after)]);
-    const parsed = parseBeatRows(rows, rows.length ? undefined : (await this.client.query(SQL.now))[0]);
+  async heartbeatsAfter(after: number | null): Promise<ApplyPoll> {
+    const parsed = parseBeatRows(await this.client.query(SQL.heartbeatLog, [this.name, String(after ?? -1), after === null ? 1 : BEATS_PER_READ]));
     if (parsed.serverNow === null) throw new Error(`${this.name}: server clock unreadable`);
     return { beats: parsed.beats, serverNow: parsed.serverNow };
   }

@@ -18,10 +18,11 @@ export const SQL = {
     FROM pg_stat_replication ORDER BY application_name`,
   // clock_timestamp(): the real time now, not the transaction start
   heartbeat: "SELECT node, seq::text AS seq, (extract(epoch FROM clock_timestamp() - ts) * 1000)::text AS lag_ms FROM heartbeat ORDER BY ts DESC",
-  // heartbeats of primaries other than `$1` replayed here after seq $2 (null: the newest), with this server's clock
-  heartbeatLog: `SELECT seq::text AS seq, (extract(epoch FROM ts) * 1000)::text AS ts_ms, (extract(epoch FROM clock_timestamp()) * 1000)::text AS now_ms
-    FROM heartbeat_log WHERE node <> $1 AND ($2::bigint IS NULL OR seq > $2::bigint) ORDER BY seq DESC LIMIT CASE WHEN $2::bigint IS NULL THEN 1 ELSE 8192 END`,
-  now: "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::text AS now_ms",
+  // this server's clock, and the heartbeats of primaries other than $1 replayed here after seq $2
+  // (newest first, at most $3): one row with the clock alone when there are none
+  heartbeatLog: `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::text AS now_ms, h.seq, h.ts_ms FROM (SELECT 1) c
+    LEFT JOIN LATERAL (SELECT seq::text AS seq, (extract(epoch FROM ts) * 1000)::text AS ts_ms FROM heartbeat_log
+      WHERE node <> $1 AND seq > $2::bigint ORDER BY seq DESC LIMIT $3) h ON true`,
 } as const;
 
 function num(v: unknown): number | null {
@@ -55,18 +56,6 @@ export function parseReplicationRows(rows: Record<string, unknown>[]): Replicati
     replayLagBytes: num(r.replay_lag_bytes),
     replayLagMs: num(r.replay_lag_ms),
   }));
-}
-
-/** Rows of SQL.heartbeatLog (numbers come back as text). */
-export function parseBeatRows(
-  rows: Record<string, unknown>[],
-  nowRow?: Record<string, unknown>,
-): { beats: { seq: number; ts: number }[]; serverNow: number | null } {
-  const beats = rows
-    .map((r) => ({ seq: num(r.seq), ts: num(r.ts_ms) }))
-    .filter((b): b is { seq: number; ts: number } => b.seq !== null && b.ts !== null)
-    .reverse();
-  return { beats, serverNow: num(rows[0]?.now_ms ?? nowRow?.now_ms) };
 }
 
 /** Newest heartbeat first (the query orders by ts): its age is the replica's lag. */

@@ -8,7 +8,7 @@ import { MariadbNode } from "@/lib/connectors/mariadb/adapter";
 import { PostgresNode } from "@/lib/connectors/postgres/adapter";
 import type { ObjectStoreClient } from "@/lib/connectors/s3/client";
 import { canaryLagMs, parseCanary } from "@/lib/connectors/s3/parse";
-import { ApplyLagTracker, type LagReading } from "@/lib/telemetry/apply-lag";
+import { ApplyLagTracker, type ApplyPoll, type LagReading } from "@/lib/telemetry/apply-lag";
 import type { LabConfig } from "./config";
 
 export type LagLinkKind = "mariadb" | "postgres" | "s3";
@@ -107,11 +107,7 @@ export class LabLagWatch {
   }
 
   /** MariaDB / PostgreSQL: the heartbeat log on the receiving server, every lagPollMs. */
-  private beatReader(
-    link: LagLink,
-    poll: (after: number | null) => Promise<{ beats: { seq: number; ts: number }[]; serverNow: number }>,
-    close: () => Promise<void>,
-  ): Reader {
+  private beatReader(link: LagLink, poll: (after: number | null) => Promise<ApplyPoll>, close: () => Promise<void>): Reader {
     const tracker = new ApplyLagTracker({ beatIntervalMs: this.cfg.heartbeatIntervalMs, maxPollGapMs: Math.max(250, 5 * this.cfg.lagPollMs) });
     const reader: Reader = {
       link,
