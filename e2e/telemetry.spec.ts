@@ -2,6 +2,9 @@ import { expect, test } from "@playwright/test";
 import { shot, signIn } from "./helpers";
 
 test("telemetry: live panels draw real samples; a frozen stream turns the panel stale, then it resumes", async ({ page }) => {
+  // two waits of up to 10 s each and full-page screenshots of chart-heavy pages, while the suite's
+  // lab console runs beside it on the same 2 cores: more than the default 60 s can be needed
+  test.setTimeout(120_000);
   // Sits between the browser and the server's socket: lets us freeze what the server sends.
   let frozen = false;
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
