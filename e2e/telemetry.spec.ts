@@ -32,7 +32,21 @@ test("telemetry: live panels draw real samples; a frozen stream turns the panel 
   await shot(page, "21-telemetry-gpus-live");
 
   frozen = true;
-  await expect(gpu).toHaveAttribute("data-stale", "true", { timeout: 9000 });
+  const frozenAt = Date.now();
+  // What the page believed at each second of the freeze (in the report when the assertion fails).
+  const seen: string[] = [];
+  const watch = setInterval(() => {
+    void gpu
+      .getAttribute("data-age-ms", { timeout: 500 })
+      .then((age) => seen.push(`${((Date.now() - frozenAt) / 1000).toFixed(1)} s frozen: page says newest sample ${age} ms old`))
+      .catch(() => undefined);
+  }, 1000);
+  try {
+    await expect(gpu).toHaveAttribute("data-stale", "true", { timeout: 9000 });
+  } finally {
+    clearInterval(watch);
+    test.info().annotations.push({ type: "freeze", description: seen.join("; ") });
+  }
   await expect(gpu).toContainText(/Stale — last update \d+(\.\d)? s ago/);
   await shot(page, "22-telemetry-stale");
   frozen = false;

@@ -81,7 +81,12 @@ export function PanelCharts({ panel, regions, source, annotations }: Props) {
     [charts, regions, source],
   );
   return (
-    <div className={stale ? "stale-panel" : undefined} data-testid={`panel-${panel}`} data-stale={stale ? "true" : "false"}>
+    <div
+      className={stale ? "stale-panel" : undefined}
+      data-testid={`panel-${panel}`}
+      data-stale={stale ? "true" : "false"}
+      data-age-ms={source.kind === "live" && source.newest !== null ? Math.round(now - source.newest) : undefined}
+    >
       {source.kind === "live" && (
         <div className="panel-meta small">
           {stale ? (

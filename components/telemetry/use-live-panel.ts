@@ -5,6 +5,8 @@ import type { Panel, Point } from "@/lib/telemetry/series";
 import { useSocket } from "../realtime/socket";
 
 const WINDOW_MS = 5 * 60_000;
+/** How many recent messages the clock offset is estimated from. */
+const OFFSET_SAMPLES = 20;
 
 export interface LivePanelData {
   /** series → points, oldest first, last five minutes */
@@ -32,6 +34,10 @@ export function useLivePanel(panel: Panel, regionIds: string[], enabled = true):
     const regions = key.split(",");
     store.current = new Map();
     newest.current = null;
+    // serverTime − arrival time of the recent messages. Each is the true clock offset minus that
+    // message's delay in transit, so the largest is the best estimate: a message that sat in a
+    // queue (a busy server or browser) must not make the newest point look younger than it is.
+    const offsets: number[] = [];
     let offset = 0;
     const publish = (error: string | null = null) => {
       const cutoff = (newest.current ?? 0) - WINDOW_MS;
@@ -44,7 +50,9 @@ export function useLivePanel(panel: Panel, regionIds: string[], enabled = true):
       setData({ series, newest: newest.current, error, clockOffsetMs: offset });
     };
     const add = (points: Point[], serverTime: number) => {
-      offset = serverTime - Date.now();
+      offsets.push(serverTime - Date.now());
+      if (offsets.length > OFFSET_SAMPLES) offsets.shift();
+      offset = Math.max(...offsets);
       for (const p of points) {
         const s = store.current.get(p.series) ?? [];
         if (!s.length || s[s.length - 1].t < p.t) s.push(p);

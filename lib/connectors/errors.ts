@@ -73,12 +73,49 @@ export async function withDeadline<T>(system: ConnectorSystem, target: string, m
   }
 }
 
+/**
+ * True when a request failed because the connection it was sent on had been closed by the peer
+ * ("other side closed", ECONNRESET, EPIPE): typically a keep-alive connection that sat idle in the
+ * pool while the console was paused or busy, and that the server closed meanwhile. The request
+ * never got an answer; a new connection may well get one.
+ */
+export function isClosedConnection(e: unknown): boolean {
+  let x: unknown = e;
+  for (let depth = 0; x && depth < 5; depth++) {
+    const { code, message, cause } = x as { code?: string; message?: string; cause?: unknown };
+    if (code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED" || code === "ECONNRESET" || code === "EPIPE") return true;
+    if (/other side closed|socket hang up/i.test(message ?? "")) return true;
+    x = cause;
+  }
+  return false;
+}
+
+/**
+ * Runs an idempotent request (a GET, a probe) and, when it failed only because its pooled
+ * connection had been closed by the peer, sends it once more on a new connection, as HTTP clients
+ * do for idempotent requests (RFC 9110 §9.2.2). A server that is really gone refuses or times
+ * out the second attempt, so a down component is still reported down; a console that merely
+ * paused no longer blames what it watches.
+ */
+export async function retryClosedConnection<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (signal.aborted || !isClosedConnection(e)) throw e;
+    return fn();
+  }
+}
+
 /** fetch with a deadline and typed errors; non-2xx answers are `protocol` errors (5xx retryable). */
 export async function fetchText(system: ConnectorSystem, url: string, ms: number, init: RequestInit = {}): Promise<{ status: number; text: string }> {
+  const idempotent = ["GET", "HEAD", undefined].includes(init.method?.toUpperCase());
   return withDeadline(system, url, ms, async (signal) => {
-    const res = await fetch(url, { ...init, signal });
-    const text = await res.text();
-    if (!res.ok) throw new ConnectorError(system, url, "protocol", `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, res.status >= 500);
-    return { status: res.status, text };
+    const once = async () => {
+      const res = await fetch(url, { ...init, signal });
+      const text = await res.text();
+      if (!res.ok) throw new ConnectorError(system, url, "protocol", `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, res.status >= 500);
+      return { status: res.status, text };
+    };
+    return idempotent ? retryClosedConnection(signal, once) : once();
   });
 }

@@ -1,7 +1,7 @@
 import "server-only";
 // Raw S3 API (AWS SDK v3) plus MinIO's health endpoint, each call with a deadline and typed errors.
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { ConnectorError, fetchText, withDeadline } from "../errors";
+import { ConnectorError, fetchText, retryClosedConnection, withDeadline } from "../errors";
 import type { S3Endpoint } from "./types";
 
 export class ObjectStoreClient {
@@ -29,8 +29,10 @@ export class ObjectStoreClient {
   async getText(bucket: string, key: string): Promise<string | null> {
     return withDeadline("s3", this.endpoint.url, this.timeoutMs, async (signal) => {
       try {
-        const r = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-        return (await r.Body?.transformToString("utf8")) ?? "";
+        return await retryClosedConnection(signal, async () => {
+          const r = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+          return (await r.Body?.transformToString("utf8")) ?? "";
+        });
       } catch (e) {
         // "no such object" is an answer (null), not a failure
         const name = (e as { name?: string }).name;
