@@ -52,7 +52,18 @@ function clientModules() {
 const CLIENT = ["^components/", ...clientModules()];
 
 /** What must never reach the browser bundle. */
-const SERVER_SIDE = ["^lib/.+/service\\.ts$", "^lib/.+/operations\\.ts$", "^lib/connectors/", "^lib/db/", "^workers/", "^server/", "^server\\.ts$"];
+const SERVER_SIDE = [
+  "^lib/.+/service\\.ts$",
+  "^lib/.+/operations\\.ts$",
+  // The engine of long operations and each kind's definition (lib/<domain>/operation.ts); its view types (types.ts) are client-safe.
+  "^lib/engine/(?!types\\.ts$)",
+  "^lib/(?!ops/)[^/]+/operation\\.ts$",
+  "^lib/connectors/",
+  "^lib/db/",
+  "^workers/",
+  "^server/",
+  "^server\\.ts$",
+];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -11,7 +11,7 @@ import { chromium } from "@playwright/test";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/events";
 import type { FigureKey } from "@/lib/federation/figures";
 import type { ComponentKind } from "@/lib/federation/types";
-import { loadLabConfig } from "@/lib/federation/lab/config";
+import { loadLabConfig, replicatorAddress } from "@/lib/federation/lab/config";
 import { labIsUp, percentile, signIn, startConsole } from "./lib";
 
 const arg = (name: string, dflt: string) => {
@@ -53,7 +53,7 @@ interface Link {
 async function mariadbLink(name: string, to: typeof kl, from: typeof kl): Promise<Link> {
   const l = cfg.crossRegion.links.find((x) => x.from === from.id && x.to === to.id)!;
   const node = to.mariadb.nodes.find((n) => n.name === l.toNode)!;
-  const c = await mysql.createConnection({ host: cfg.host, port: node.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword });
+  const c = await mysql.createConnection({ host: to.net.address, port: node.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword });
   return {
     name,
     regionId: to.id,
@@ -69,7 +69,7 @@ async function mariadbLink(name: string, to: typeof kl, from: typeof kl): Promis
 async function postgresLink(): Promise<Link> {
   const replica = cfg.regions.find((r) => r.postgres.role === "replica")!;
   const c = new pg.Client({
-    host: cfg.host,
+    host: replica.net.address,
     port: replica.postgres.port,
     user: cfg.postgres.user,
     password: cfg.postgres.password,
@@ -90,9 +90,9 @@ async function postgresLink(): Promise<Link> {
 
 /** What a 20 Hz outside reader sees of the S3 link into Cyberjaya: now − the first canary not yet copied. */
 function s3TruthReader() {
-  const get = async (port: number) => {
+  const get = async (region: typeof kl) => {
     try {
-      const r = await fetch(`http://${cfg.host}:${port}/${cfg.s3.canaryBucket}/lab-canary/${kl.id}`, { signal: AbortSignal.timeout(500) });
+      const r = await fetch(`http://${region.net.address}:${region.s3.port}/${cfg.s3.canaryBucket}/lab-canary/${kl.id}`, { signal: AbortSignal.timeout(500) });
       return r.ok ? ((await r.json()) as { ts: number }).ts : null;
     } catch {
       return null;
@@ -103,7 +103,7 @@ function s3TruthReader() {
   return {
     start() {
       timer = setInterval(async () => {
-        const [src, copy] = await Promise.all([get(kl.s3.port), get(cy.s3.port)]);
+        const [src, copy] = await Promise.all([get(kl), get(cy)]);
         if (src === null || copy === null) return;
         const now = Date.now();
         seen.push({ at: now, lag: copy >= src ? 0 : now - Math.min(src, copy + cfg.canaryIntervalMs) });
@@ -121,7 +121,7 @@ function s3TruthReader() {
 
 function s3Link(): Link {
   const post = async (p: string) => {
-    const r = await fetch(`http://${cfg.host}:${cfg.s3.replicatorPort}/${p}`, { method: "POST" });
+    const r = await fetch(`http://${replicatorAddress(cfg)}:${cfg.s3.replicatorPort}/${p}`, { method: "POST" });
     if (!r.ok) throw new Error(`replicator ${p}: HTTP ${r.status}`);
   };
   return {

@@ -30,6 +30,7 @@ check /usr/lib/galera/libgalera_smm.so galera-4
 check rsync rsync
 check socat socat
 check jq jq
+check nft nftables
 if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing ${need[*]}: run as root or install them with apt-get"
   echo "installing ${need[*]} with apt-get…"

@@ -65,8 +65,9 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   );
   bus.on("tenants:changed", () => void refreshTenants());
 
-  // Start order matters: storage listens before the first sample; the orchestrator's pre-flight
-  // checks read live health, so it starts after the first sample.
+  // Start order matters: storage listens before the first sample; the orchestrator (the one engine
+  // of long operations, lib/engine, with every kind registered: workers/orchestrator.ts) runs
+  // pre-flight checks that read live health, so it starts after the first sample.
   const pipeline = new TelemetryPipeline(bus, history, alerts);
   const orchestrator = new Orchestrator(database, services, { concurrency: env.MOVE_CONCURRENCY });
   const repinner = new Repinner(services, { holdDownMs: env.REPIN_HOLD_DOWN_MS });

@@ -59,10 +59,12 @@ function persistFences(): Promise<void> {
   return p;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
-/** The admin API answers only loopback callers that did not come through HAProxy's frontend (it stamps every request). */
+// The console runs on the host: it reaches this app over the region's uplink, from the host's end of
+// it. Loopback inside the region's namespace is allowed too (the region's own tools).
+const ADMIN_CALLERS = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1", region.net.hostAddress, `::ffff:${region.net.hostAddress}`]);
+/** The admin API answers only the host (the console) and callers that did not come through HAProxy's frontend (it stamps every request). */
 function adminAllowed(req: http.IncomingMessage): string | null {
-  if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return "admin API: loopback callers only";
+  if (!ADMIN_CALLERS.has(req.socket.remoteAddress ?? "")) return "admin API: the console's host only";
   if (req.headers["x-lab-via-router"] !== undefined) return "admin API: not reachable through the router";
   return null;
 }
@@ -72,7 +74,7 @@ function adminAllowed(req: http.IncomingMessage): string | null {
 const pools = region.mariadb.nodes.map((n) => ({
   name: n.name,
   pool: mysql.createPool({
-    host: cfg.host,
+    host: region.net.address,
     port: n.port,
     user: cfg.mariadb.appUser,
     password: cfg.mariadb.appPassword,
@@ -84,7 +86,7 @@ const pools = region.mariadb.nodes.map((n) => ({
 }));
 
 const pgPool = new pg.Pool({
-  host: cfg.host,
+  host: region.net.address,
   port: region.postgres.port,
   user: cfg.postgres.user,
   password: cfg.postgres.password,
@@ -96,7 +98,7 @@ const pgPool = new pg.Pool({
 pgPool.on("error", () => {}); // idle client lost (server restarted): the pool reconnects
 
 const s3 = new S3Client({
-  endpoint: `http://${cfg.host}:${region.s3.port}`,
+  endpoint: `http://${region.net.address}:${region.s3.port}`,
   region: "us-east-1",
   forcePathStyle: true,
   credentials: { accessKeyId: cfg.s3.accessKeyId, secretAccessKey: cfg.s3.secretAccessKey },
@@ -277,8 +279,8 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 5000;
-server.listen(region.appPort, cfg.host, () => {
-  console.log(`app ${regionId} listening on ${cfg.host}:${region.appPort}`);
+server.listen(region.appPort, region.net.address, () => {
+  console.log(`app ${regionId} listening on ${region.net.address}:${region.appPort}`);
 });
 
 function shutdown(): void {

@@ -1,9 +1,12 @@
-// The lab's heartbeat writer (pt-heartbeat style). Every heartbeatIntervalMs it stamps:
-//  - MariaDB: clinical.heartbeat row of each region, on that region's first reachable node, with
-//    SYSDATE(6) (the source's wall clock at execution; NOW(6) would be statement start time and,
-//    inside a replica trigger, the source's time);
-//  - PostgreSQL: heartbeat row named after each node that is currently a primary, clock_timestamp();
-// and every canaryIntervalMs an S3 canary object per region (lab-canary/<region>).
+// One region's heartbeat writer (pt-heartbeat style), running inside the region's network
+// namespace: a region stamps its own heartbeat, so when the region is cut off the others stop
+// hearing it, and when it dies its heartbeat stops. Every heartbeatIntervalMs it stamps:
+//  - MariaDB: the region's clinical.heartbeat row, on its first reachable node, with SYSDATE(6)
+//    (the source's wall clock at execution; NOW(6) would be statement start time and, inside a
+//    replica trigger, the source's time);
+//  - PostgreSQL: a heartbeat row named after the region's node while it is a primary, clock_timestamp();
+// and every canaryIntervalMs the region's S3 canary object (lab-canary/<region>).
+// Usage: node heartbeat.mjs <regionId>
 // Each MariaDB and PostgreSQL beat is also written, in the same transaction, to a ring of
 // LOG_SLOTS rows (heartbeat_log), so a reader on the receiving side sees every beat applied and
 // when, not only the newest: after a stall the backlog applies in one burst.
@@ -12,13 +15,14 @@
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { loadLabConfig } from "../../lib/federation/lab/config";
+import { loadLabConfig, regionOrThrow } from "../../lib/federation/lab/config";
 
 const cfg = loadLabConfig();
+const home = regionOrThrow(cfg, process.argv[2] ?? "");
 let stopping = false;
 
 type MyConn = { conn: mysql.Connection | null; node: string | null };
-const myConns = new Map<string, MyConn>(cfg.regions.map((r) => [r.id, { conn: null, node: null }]));
+const myConns = new Map<string, MyConn>([[home.id, { conn: null, node: null }]]);
 let seq = Date.now();
 /** ~100 s of beats at 25 ms; a reader polling every 20 ms never laps it. */
 const LOG_SLOTS = 4096;
@@ -36,7 +40,7 @@ async function mariadbBeat(regionId: string): Promise<void> {
     for (const n of region.mariadb.nodes) {
       try {
         state.conn = await mysql.createConnection({
-          host: cfg.host,
+          host: region.net.address,
           port: n.port,
           user: cfg.mariadb.heartbeatUser,
           password: cfg.mariadb.heartbeatPassword,
@@ -77,13 +81,13 @@ async function mariadbBeat(regionId: string): Promise<void> {
 }
 
 type PgState = { client: pg.Client | null; primary: boolean; checkedAt: number };
-const pgStates = new Map<string, PgState>(cfg.regions.map((r) => [r.postgres.name, { client: null, primary: false, checkedAt: 0 }]));
+const pgStates = new Map<string, PgState>([[home.postgres.name, { client: null, primary: false, checkedAt: 0 }]]);
 
 async function pgBeat(name: string, port: number): Promise<void> {
   const st = pgStates.get(name)!;
   if (!st.client) {
     const c = new pg.Client({
-      host: cfg.host,
+      host: home.net.address,
       port,
       user: cfg.postgres.user,
       password: cfg.postgres.password,
@@ -125,10 +129,10 @@ async function pgBeat(name: string, port: number): Promise<void> {
 }
 
 const s3Clients = new Map(
-  cfg.regions.map((r) => [
+  [home].map((r) => [
     r.id,
     new S3Client({
-      endpoint: `http://${cfg.host}:${r.s3.port}`,
+      endpoint: `http://${r.net.address}:${r.s3.port}`,
       region: "us-east-1",
       forcePathStyle: true,
       maxAttempts: 1,
@@ -139,7 +143,7 @@ const s3Clients = new Map(
 
 async function canaryBeat(): Promise<void> {
   await Promise.allSettled(
-    cfg.regions.map((r) => {
+    [home].map((r) => {
       const ts = Date.now();
       return s3Clients.get(r.id)!.send(
         new PutObjectCommand({
@@ -164,12 +168,10 @@ function loop(intervalMs: number, beat: () => Promise<void>): void {
   void tick();
 }
 
-for (const r of cfg.regions) {
-  loop(cfg.heartbeatIntervalMs, () => mariadbBeat(r.id));
-  loop(cfg.heartbeatIntervalMs, () => pgBeat(r.postgres.name, r.postgres.port));
-}
+loop(cfg.heartbeatIntervalMs, () => mariadbBeat(home.id));
+loop(cfg.heartbeatIntervalMs, () => pgBeat(home.postgres.name, home.postgres.port));
 loop(cfg.canaryIntervalMs, canaryBeat);
-console.log(`heartbeat every ${cfg.heartbeatIntervalMs} ms, canary every ${cfg.canaryIntervalMs} ms`);
+console.log(`heartbeat of ${home.id} every ${cfg.heartbeatIntervalMs} ms, canary every ${cfg.canaryIntervalMs} ms`);
 
 process.on("SIGTERM", () => {
   stopping = true;

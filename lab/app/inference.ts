@@ -214,8 +214,9 @@ const dcgm = http.createServer((req, res) => {
   res.writeHead(404);
   res.end();
 });
-api.listen(region.inference.port, cfg.host, () => console.log(`inference stand-in ${regionId} on ${cfg.host}:${region.inference.port}`));
-dcgm.listen(region.inference.gpuMetricsPort, cfg.host, () => console.log(`dcgm stand-in ${regionId} on ${cfg.host}:${region.inference.gpuMetricsPort}`));
+const at = region.net.address;
+api.listen(region.inference.port, at, () => console.log(`inference stand-in ${regionId} on ${at}:${region.inference.port}`));
+dcgm.listen(region.inference.gpuMetricsPort, at, () => console.log(`dcgm stand-in ${regionId} on ${at}:${region.inference.gpuMetricsPort}`));
 process.on("SIGTERM", () => {
   api.close();
   dcgm.close();

@@ -5,14 +5,17 @@
 // and POST /pause | /resume for drills (a replication stall).
 import http from "node:http";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type _Object } from "@aws-sdk/client-s3";
-import { loadLabConfig } from "../../lib/federation/lab/config";
+import { loadLabConfig, regionAddress } from "../../lib/federation/lab/config";
 
 const cfg = loadLabConfig();
+// The replicator runs in one region's namespace: it reaches that region's store on its own
+// address and every other region's over the inter-region link, as replication traffic does.
+const home = cfg.s3.replicatorRegion;
 const clients = new Map(
   cfg.regions.map((r) => [
     r.id,
     new S3Client({
-      endpoint: `http://${cfg.host}:${r.s3.port}`,
+      endpoint: `http://${r.id === home ? r.net.address : r.net.interAddress}:${r.s3.port}`,
       region: "us-east-1",
       forcePathStyle: true,
       maxAttempts: 1,
@@ -156,7 +159,8 @@ const server = http.createServer((req, res) => {
   }
   reply(404, "text/plain", "not found\n");
 });
-server.listen(cfg.s3.replicatorPort, cfg.host, () => console.log(`s3 replicator on ${cfg.host}:${cfg.s3.replicatorPort}`));
+const at = regionAddress(cfg, home);
+server.listen(cfg.s3.replicatorPort, at, () => console.log(`s3 replicator on ${at}:${cfg.s3.replicatorPort}`));
 
 let stopping = false;
 const tick = async (): Promise<void> => {

@@ -25,15 +25,19 @@ const s3 = new S3rver({
 await s3.configureBuckets();
 const handler = s3.callback();
 
-const server = http.createServer((req, res) => {
+const serve: http.RequestListener = (req, res) => {
   if (req.url === "/minio/health/live" || req.url === "/minio/health/ready") {
     res.writeHead(200, { "content-length": "0", "x-lab-standin": "s3rver" });
     return res.end();
   }
   handler(req, res);
-});
-server.listen(region.s3.port, cfg.host, () => console.log(`s3 stand-in ${regionId} on ${cfg.host}:${region.s3.port} (${directory})`));
+};
+// On the uplink (the console, the region's app) and on the inter-region link (the replicator,
+// which runs in another region's namespace).
+const servers = [region.net.address, region.net.interAddress].map((at) =>
+  http.createServer(serve).listen(region.s3.port, at, () => console.log(`s3 stand-in ${regionId} on ${at}:${region.s3.port} (${directory})`)),
+);
 process.on("SIGTERM", () => {
-  server.close();
+  for (const s of servers) s.close();
   setTimeout(() => process.exit(0), 200);
 });

@@ -18,7 +18,7 @@ const out = (sys: string, name: string, data: unknown) => {
 };
 for (const r of cfg.regions) {
   for (const n of only === "postgres" ? [] : r.mariadb.nodes) {
-    const c = new MariadbClient({ name: n.name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword }, 2000);
+    const c = new MariadbClient({ name: n.name, host: r.net.address, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword }, 2000);
     try {
       out("mariadb", `wsrep-${n.name}`, await c.query(MY.wsrep));
       out("mariadb", `replicas-${n.name}`, await c.query(MY.replicas));
@@ -31,7 +31,14 @@ for (const r of cfg.regions) {
   }
   if (only === "mariadb") continue;
   const p = new PostgresClient(
-    { name: r.postgres.name, host: cfg.host, port: r.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database },
+    {
+      name: r.postgres.name,
+      host: r.net.address,
+      port: r.postgres.port,
+      user: cfg.postgres.user,
+      password: cfg.postgres.password,
+      database: cfg.postgres.database,
+    },
     2000,
   );
   try {

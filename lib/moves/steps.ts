@@ -1,5 +1,10 @@
 // T3: the steps of a staged move, in order. Each is idempotent, so a move interrupted anywhere
-// (console killed) is resumed by running its current step again.
+// (console killed) is resumed by running its current step again. What each step does:
+// ./operation.ts (the move as an operation of lib/engine). No server code here: the browser's
+// move stepper imports these types.
+import { pendingSteps, type OperationStep, type StepStatus } from "@/lib/engine/types";
+
+export type { StepStatus };
 
 export const STEP_KEYS = ["preflight", "fence", "catch_up", "flip", "verify", "unfence"] as const;
 export type StepKey = (typeof STEP_KEYS)[number];
@@ -13,26 +18,18 @@ export const STEP_LABELS: Record<StepKey, string> = {
   unfence: "Unfence",
 };
 
-export type StepStatus = "pending" | "running" | "done" | "failed" | "skipped" | "undone";
-
-export interface MoveStep {
-  key: StepKey | "rollback";
-  label: string;
-  status: StepStatus;
-  startedAt: number | null;
-  endedAt: number | null;
-  detail: string | null;
-}
+/** A move's step as persisted in `moves.steps` (the engine's OperationStep; "rollback" is appended on a rollback). */
+export type MoveStep = OperationStep<StepKey | "rollback">;
 
 // A move's states and their transitions: ./state-machine.ts (re-exported for the importers of steps).
 export { ACTIVE_STATES, RUNNABLE_STATES, type MoveState } from "./state-machine";
 
 export function initialSteps(): MoveStep[] {
-  return STEP_KEYS.map((key) => ({ key, label: STEP_LABELS[key], status: "pending", startedAt: null, endedAt: null, detail: null }));
+  return pendingSteps(STEP_KEYS.map((key) => ({ key, label: STEP_LABELS[key] })));
 }
 
 /** The tenant's write pause: from the start of fencing until writes are accepted again. */
-export function writePauseMs(steps: MoveStep[]): number | null {
+export function writePauseMs(steps: readonly OperationStep[]): number | null {
   const fence = steps.find((s) => s.key === "fence");
   if (!fence?.startedAt) return null;
   const flip = steps.find((s) => s.key === "flip");

@@ -1,6 +1,7 @@
 // Against the running lab: Galera wsrep state, cross-region GTID replicas, heartbeat lag that
 // follows an injected stall, fencing, promotion and demotion (topology restored at the end).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { regionOfNode } from "@/lib/federation/lab/config";
 import { cfg, labCtl, requireLab, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
 import { MariadbClient } from "./client";
 import { MariadbNode, clusterHealth } from "./adapter";
@@ -9,7 +10,7 @@ import { crossRegionLagMs } from "./parse";
 const kl = cfg.regions.find((r) => r.id === "kl_dc_1")!;
 const cy = cfg.regions.find((r) => r.id === "cyberjaya_1")!;
 const node = (n: { name: string; port: number }, user = cfg.mariadb.adminUser, password = cfg.mariadb.adminPassword) =>
-  new MariadbNode({ name: n.name, host: cfg.host, port: n.port, user, password, database: cfg.mariadb.database }, 800);
+  new MariadbNode({ name: n.name, host: regionOfNode(cfg, n.name).net.address, port: n.port, user, password, database: cfg.mariadb.database }, 800);
 const galera = kl.mariadb.nodes.map((n) => node(n));
 const cyNode = node(cy.mariadb.nodes[0]);
 const HB = `${cfg.mariadb.database}.heartbeat`;
@@ -120,7 +121,7 @@ describe("MariaDB connector (live)", () => {
         200,
       );
       expect(h.health.status).toBe("degraded");
-      expect(h.health.reason).toContain(`node ${victim.name} unreachable: connect ECONNREFUSED ${cfg.host}:${victim.port}`);
+      expect(h.health.reason).toContain(`node ${victim.name} unreachable: connect ECONNREFUSED ${kl.net.address}:${victim.port}`);
       // the region still writes (quorum 2 of 3)
       expect((await viaRouter("klinik-kl-central")).status).toBe(201);
     } finally {
@@ -148,7 +149,7 @@ describe("MariaDB connector (live)", () => {
       // a KL tenant moved to Cyberjaya writes there (app user, not admin)
       const app = new MariadbClient({
         name: "app-cy",
-        host: cfg.host,
+        host: cy.net.address,
         port: cy.mariadb.nodes[0].port,
         user: cfg.mariadb.appUser,
         password: cfg.mariadb.appPassword,
@@ -162,7 +163,7 @@ describe("MariaDB connector (live)", () => {
       // demote exercises the other direction: read_only on, replication from KL restarted
       await cyNode.demote({
         connection: linkIntoCy.connection,
-        sourceHost: cfg.host,
+        sourceHost: kl.net.interAddress,
         sourcePort: kl.mariadb.nodes[0].port,
         user: cfg.mariadb.replUser,
         password: cfg.mariadb.replPassword,
@@ -184,14 +185,14 @@ describe("MariaDB connector (live)", () => {
   });
 
   it("a dead or wrong endpoint is a typed error within its timeout", async () => {
-    const dead = new MariadbClient({ name: "nobody", host: cfg.host, port: 17399, user: "x", password: "y" }, 500);
+    const dead = new MariadbClient({ name: "nobody", host: kl.net.address, port: 17399, user: "x", password: "y" }, 500);
     const t0 = Date.now();
     await expect(dead.query("SELECT 1")).rejects.toMatchObject({ name: "ConnectorError", code: "refused", retryable: true });
     expect(Date.now() - t0).toBeLessThan(600);
-    const wrong = new MariadbClient({ name: "galera-1", host: cfg.host, port: kl.mariadb.nodes[0].port, user: "admin", password: "wrong" }, 800);
+    const wrong = new MariadbClient({ name: "galera-1", host: kl.net.address, port: kl.mariadb.nodes[0].port, user: "admin", password: "wrong" }, 800);
     await expect(wrong.query("SELECT 1")).rejects.toMatchObject({ code: "auth", retryable: false });
     const bad = new MariadbClient(
-      { name: "galera-1", host: cfg.host, port: kl.mariadb.nodes[0].port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword },
+      { name: "galera-1", host: kl.net.address, port: kl.mariadb.nodes[0].port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword },
       800,
     );
     await expect(bad.query("SELEC nonsense")).rejects.toMatchObject({ code: "rejected", retryable: false });

@@ -13,7 +13,7 @@ const kl = cfg.regions.find((r) => r.id === "kl_dc_1")!;
 const cy = cfg.regions.find((r) => r.id === "cyberjaya_1")!;
 const ep = (r: typeof kl) => ({
   name: r.postgres.name,
-  host: cfg.host,
+  host: r.net.address,
   port: r.postgres.port,
   user: cfg.postgres.user,
   password: cfg.postgres.password,
@@ -21,8 +21,9 @@ const ep = (r: typeof kl) => ({
 });
 const pgKl = new PostgresNode(ep(kl));
 const pgCy = new PostgresNode(ep(cy));
+// pg_rewind runs in the target's region and reaches the new primary over the inter-region link
 const conninfo = (r: typeof kl) =>
-  `host=${cfg.host} port=${r.postgres.port} user=${cfg.postgres.user} password=${cfg.postgres.password} dbname=${cfg.postgres.database}`;
+  `host=${r.net.interAddress} port=${r.postgres.port} user=${cfg.postgres.user} password=${cfg.postgres.password} dbname=${cfg.postgres.database}`;
 const rejoin = (target: typeof kl, source: typeof kl) =>
   rejoinAsReplica({
     pgBin: cfg.postgres.bin,
@@ -31,6 +32,7 @@ const rejoin = (target: typeof kl, source: typeof kl) =>
     sourceConninfo: conninfo(source),
     logFile: path.join(labPath(cfg.dataDir), "log", `${target.postgres.name}.log`),
     preserveFiles: ["lab-node.conf"], // per-node port: must not be replaced by the source's copy
+    netns: target.net.netns, // restarted where it listened: in its region's namespace
   });
 
 beforeAll(requireLab);

@@ -19,11 +19,14 @@ export interface RejoinOptions {
   /** files in dataDir that pg_rewind must not overwrite with the source's (e.g. per-node port) */
   preserveFiles?: string[];
   timeoutMs?: number;
+  /** run the binaries inside this Linux network namespace (the server must listen where it did: a lab region) */
+  netns?: string;
 }
 
 function run(o: RejoinOptions, bin: string, args: string[], timeoutMs: number, stdinNull = true): Promise<{ stdout: string; stderr: string }> {
-  const [cmd, argv] =
+  const [cmd0, argv0] =
     o.osUser && process.getuid?.() === 0 ? ["runuser", ["-u", o.osUser, "--", path.join(o.pgBin, bin), ...args]] : [path.join(o.pgBin, bin), args];
+  const [cmd, argv] = o.netns ? ["ip", ["netns", "exec", o.netns, cmd0, ...argv0]] : [cmd0, argv0];
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, argv as string[], { timeout: timeoutMs }, (err, stdout, stderr) => {
       if (err) reject(Object.assign(err, { stdout, stderr }));

@@ -9,9 +9,9 @@ import { InferenceProbe } from "./adapter";
 import { parseVllmMetrics } from "./parse";
 
 const r = cfg.regions[1];
-const base = `http://${cfg.host}:${r.inference.port}`;
+const base = `http://${r.net.address}:${r.inference.port}`;
 const vllm = new VllmClient(base, 800);
-const gpu = new GpuClient({ dcgmUrl: `http://${cfg.host}:${r.inference.gpuMetricsPort}/metrics` }, 800);
+const gpu = new GpuClient({ dcgmUrl: `http://${r.net.address}:${r.inference.gpuMetricsPort}/metrics` }, 800);
 
 beforeAll(requireLab);
 afterAll(() => {});
@@ -72,9 +72,9 @@ describe("vLLM + GPU connectors (live stand-in)", () => {
   });
 
   it("a dead endpoint is a typed error and the component is down", async () => {
-    const dead = new VllmClient(`http://${cfg.host}:17899`, 500);
+    const dead = new VllmClient(`http://${r.net.address}:17899`, 500);
     await expect(dead.health()).rejects.toMatchObject({ name: "ConnectorError", code: "refused", retryable: true });
-    const deadGpu = new GpuClient({ dcgmUrl: `http://${cfg.host}:17898/metrics` }, 500);
+    const deadGpu = new GpuClient({ dcgmUrl: `http://${r.net.address}:17898/metrics` }, 500);
     await expect(deadGpu.read()).rejects.toMatchObject({ code: "refused" });
     const h = await new InferenceProbe("infer", dead, deadGpu).health();
     expect(h.health.status).toBe("down");
@@ -82,7 +82,7 @@ describe("vLLM + GPU connectors (live stand-in)", () => {
   });
 
   it("a non-Prometheus answer is a protocol error, not a crash", async () => {
-    const wrong = new VllmClient(`http://${cfg.host}:${r.appPort}`, 800); // the app server: /metrics is 404
+    const wrong = new VllmClient(`http://${r.net.address}:${r.appPort}`, 800); // the app server: /metrics is 404
     await expect(wrong.metricsText()).rejects.toMatchObject({ code: "protocol", retryable: false });
   });
 });

@@ -15,10 +15,25 @@ const mariadbNode = z.object({
   sstPort: port,
 });
 
+const ipv4 = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, "an IPv4 address");
+
+/** A region's network namespace and addresses (private, inside the lab's own namespaces). */
+const regionNet = z.object({
+  netns: z.string().regex(/^[a-z0-9-]{1,15}$/, "a namespace name of at most 15 lower-case letters, digits or dashes"),
+  /** The region's address on its uplink: where the console and HAProxy reach its servers. */
+  address: ipv4,
+  /** The host's end of the uplink. */
+  hostAddress: ipv4,
+  /** The region's address on the inter-region link: where the other region's replicas reach it. */
+  interAddress: ipv4,
+  prefix: z.number().int().min(8).max(30),
+});
+
 const region = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
   backend: z.string().min(1),
+  net: regionNet,
   appServer: z.string().min(1),
   appPort: port,
   mariadb: z.object({
@@ -40,7 +55,16 @@ const region = z.object({
 });
 
 export const labConfigSchema = z.object({
+  /** The host's own loopback address: HAProxy's frontend and stats page. */
   host: z.string(),
+  network: z.object({
+    /** The two regions joined by the inter-region link (a veth pair between their namespaces). */
+    interLink: z.object({ a: z.string(), b: z.string(), prefix: z.number().int().min(8).max(30) }),
+    /** Every address of the lab's links (PostgreSQL's pg_hba.conf). */
+    cidr: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "a CIDR block"),
+    /** MariaDB user host pattern that matches the lab's addresses (host ends, regions, inter link). */
+    userHostPattern: z.string().min(1),
+  }),
   dataDir: z.string(),
   heartbeatIntervalMs: z.number().int().min(10).max(5000),
   /** How often the console reads each replica's heartbeat log (per-heartbeat apply times). */
@@ -83,6 +107,8 @@ export const labConfigSchema = z.object({
     buckets: z.array(z.string()).min(1),
     canaryBucket: z.string(),
     replicatorPort: port,
+    /** The region whose namespace runs the replicator (it reaches the other regions over the inter-region link). */
+    replicatorRegion: z.string(),
     replicatorIntervalMs: z.number().int().min(50),
   }),
   regions: z.array(region).min(1),
@@ -126,7 +152,36 @@ export function loadLabConfig(file = labConfigPath()): LabConfig {
   for (const [t, r] of Object.entries(cfg.seedRoutes)) {
     if (!ids.has(r)) throw new Error(`lab config ${file}: seed route ${t} → unknown region ${r}`);
   }
+  const { a, b } = cfg.network.interLink;
+  if (cfg.regions.length !== 2 || !ids.has(a) || !ids.has(b) || a === b)
+    throw new Error(`lab config ${file}: the inter-region link joins exactly the lab's two regions (${[...ids].join(", ")}), not ${a} and ${b}`);
+  if (!ids.has(cfg.s3.replicatorRegion)) throw new Error(`lab config ${file}: s3.replicatorRegion ${cfg.s3.replicatorRegion} is not a region`);
+  const addresses = cfg.regions.flatMap((r) => [r.net.address, r.net.hostAddress, r.net.interAddress]);
+  if (new Set(addresses).size !== addresses.length) throw new Error(`lab config ${file}: the regions' addresses must all differ`);
+  if (new Set(cfg.regions.map((r) => r.net.netns)).size !== cfg.regions.length) throw new Error(`lab config ${file}: each region needs its own namespace`);
   return cfg;
+}
+
+/** Where the console and HAProxy (on the host) reach a region's servers: its uplink address. */
+export function regionAddress(cfg: LabConfig, regionId: string): string {
+  return regionOrThrow(cfg, regionId).net.address;
+}
+
+/** Where another region reaches this region's servers: its address on the inter-region link. */
+export function interAddress(cfg: LabConfig, regionId: string): string {
+  return regionOrThrow(cfg, regionId).net.interAddress;
+}
+
+/** The region whose namespace runs the S3 replicator, and the address of its metrics. */
+export function replicatorAddress(cfg: LabConfig): string {
+  return regionAddress(cfg, cfg.s3.replicatorRegion);
+}
+
+/** The region a MariaDB node belongs to. */
+export function regionOfNode(cfg: LabConfig, nodeName: string): LabRegion {
+  const r = cfg.regions.find((x) => x.mariadb.nodes.some((n) => n.name === nodeName) || x.postgres.name === nodeName);
+  if (!r) throw new Error(`node ${nodeName} is not in the lab config`);
+  return r;
 }
 
 export function regionOrThrow(cfg: LabConfig, id: string): LabRegion {

@@ -23,7 +23,7 @@ import {
   type RouteTable,
   type TenantProbe,
 } from "../types";
-import { labPath, loadLabConfig, type LabConfig, type LabRegion } from "./config";
+import { labPath, loadLabConfig, replicatorAddress, type LabConfig, type LabRegion } from "./config";
 import { answerError, requestJson } from "./http";
 import { formatPosition, parsePosition } from "./position";
 import { isTenantSlug } from "./write-gate";
@@ -99,7 +99,7 @@ export class LabFederation implements Federation {
         new ObjectStoreClient(
           {
             name: r.s3.name,
-            url: `http://${cfg.host}:${r.s3.port}`,
+            url: `http://${r.net.address}:${r.s3.port}`,
             accessKeyId: cfg.s3.accessKeyId,
             secretAccessKey: cfg.s3.secretAccessKey,
           },
@@ -126,7 +126,7 @@ export class LabFederation implements Federation {
             new MariadbNode(
               {
                 name: n.name,
-                host: cfg.host,
+                host: lab.net.address,
                 port: n.port,
                 user: cfg.mariadb.adminUser,
                 password: cfg.mariadb.adminPassword,
@@ -137,7 +137,7 @@ export class LabFederation implements Federation {
         postgres: new PostgresNode(
           {
             name: lab.postgres.name,
-            host: cfg.host,
+            host: lab.net.address,
             port: lab.postgres.port,
             user: cfg.postgres.user,
             password: cfg.postgres.password,
@@ -148,8 +148,8 @@ export class LabFederation implements Federation {
         s3: s3Of.get(lab.id)!,
         inference: new InferenceProbe(
           lab.inference.name,
-          new VllmClient(`http://${cfg.host}:${lab.inference.port}`, t),
-          new GpuClient({ dcgmUrl: `http://${cfg.host}:${lab.inference.gpuMetricsPort}/metrics` }, t),
+          new VllmClient(`http://${lab.net.address}:${lab.inference.port}`, t),
+          new GpuClient({ dcgmUrl: `http://${lab.net.address}:${lab.inference.gpuMetricsPort}/metrics` }, t),
         ),
       });
     }
@@ -253,7 +253,7 @@ export class LabFederation implements Federation {
             canaryBucket: this.cfg.s3.canaryBucket,
             canaryPrefix: "lab-canary/",
             canaryIntervalMs: this.cfg.canaryIntervalMs,
-            replicationMetricsUrl: `http://${this.cfg.host}:${this.cfg.s3.replicatorPort}/metrics`,
+            replicationMetricsUrl: `http://${replicatorAddress(this.cfg)}:${this.cfg.s3.replicatorPort}/metrics`,
             lagDegradedMs: Math.max(this.cfg.lagDegradedMs, 2 * this.cfg.canaryIntervalMs),
             timeoutMs: t,
             measuredLag: this.measuredLag("s3", p.lab.id),
@@ -399,7 +399,7 @@ export class LabFederation implements Federation {
   // ---- move primitives (T3) -------------------------------------------------------------------
 
   private appUrl(region: LabRegion, pathname: string): string {
-    return `http://${this.cfg.host}:${region.appPort}${pathname}`;
+    return `http://${region.net.address}:${region.appPort}${pathname}`;
   }
 
   private tenantOrThrow(tenant: string): string {
@@ -446,7 +446,7 @@ export class LabFederation implements Federation {
           new MariadbNode(
             {
               name: n.name,
-              host: this.cfg.host,
+              host: region.net.address,
               port: n.port,
               user: this.cfg.mariadb.adminUser,
               password: this.cfg.mariadb.adminPassword,

@@ -66,7 +66,10 @@ export class LabLagWatch {
       const to = cfg.regions.find((r) => r.id === l.to);
       const node = to?.mariadb.nodes.find((n) => n.name === l.toNode);
       if (!to || !node) continue;
-      const db = new MariadbNode({ name: node.name, host: cfg.host, port: node.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword }, t);
+      const db = new MariadbNode(
+        { name: node.name, host: to.net.address, port: node.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword },
+        t,
+      );
       this.readers.push(
         this.beatReader(
           { kind: "mariadb", regionId: l.to, from: l.from },
@@ -80,7 +83,7 @@ export class LabLagWatch {
       const db = new PostgresNode(
         {
           name: r.postgres.name,
-          host: cfg.host,
+          host: r.net.address,
           port: r.postgres.port,
           user: cfg.postgres.user,
           password: cfg.postgres.password,

@@ -184,7 +184,14 @@ export async function missingIn(regionId: string, ids: string[], opts: { cfg?: L
   const errors: string[] = [];
   for (const n of region.mariadb.nodes) {
     const node = new MariadbNode(
-      { name: n.name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword, database: cfg.mariadb.database },
+      {
+        name: n.name,
+        host: region.net.address,
+        port: n.port,
+        user: cfg.mariadb.adminUser,
+        password: cfg.mariadb.adminPassword,
+        database: cfg.mariadb.database,
+      },
       opts.timeoutMs ?? 5000,
     );
     try {

@@ -32,7 +32,14 @@ const link = cfg.crossRegion.links.find((l) => l.from === KL && l.to === CY)!;
 const node = (region: string, name: string) => {
   const n = regionCfg(region).mariadb.nodes.find((x) => x.name === name)!;
   return new MariadbNode(
-    { name, host: cfg.host, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword, database: cfg.mariadb.database },
+    {
+      name,
+      host: regionCfg(region).net.address,
+      port: n.port,
+      user: cfg.mariadb.adminUser,
+      password: cfg.mariadb.adminPassword,
+      database: cfg.mariadb.database,
+    },
     5000,
   );
 };
@@ -100,7 +107,7 @@ describe("per-tenant write fences", () => {
       expect(r.status, p).toBe(403);
       expect(r.headers.get("x-served-by-region"), p).toBeNull(); // HAProxy's deny: no region app saw it
     }
-    const direct = await fetch(`http://${cfg.host}:${regionCfg(KL).appPort}/admin/fences`, { headers: { "x-lab-via-router": "1" } });
+    const direct = await fetch(`http://${regionCfg(KL).net.address}:${regionCfg(KL).appPort}/admin/fences`, { headers: { "x-lab-via-router": "1" } });
     expect(direct.status).toBe(403);
     expect(await direct.json()).toMatchObject({ error: "admin API: not reachable through the router" });
     // what a client gets through the router for the exact path: HAProxy's deny, not the app

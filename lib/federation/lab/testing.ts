@@ -21,15 +21,16 @@ function portOpen(host: string, port: number, ms = 500): Promise<boolean> {
 
 /** Fails with a clear message when the lab is not up. */
 export async function requireLab(): Promise<void> {
-  const ports: [string, number][] = [["haproxy", cfg.router.frontendPort]];
+  const ports: [string, string, number][] = [["haproxy", cfg.host, cfg.router.frontendPort]];
   for (const r of cfg.regions) {
-    ports.push([`app ${r.id}`, r.appPort], [r.postgres.name, r.postgres.port], [r.s3.name, r.s3.port], [r.inference.name, r.inference.port]);
-    for (const n of r.mariadb.nodes) ports.push([n.name, n.port]);
+    const a = r.net.address;
+    ports.push([`app ${r.id}`, a, r.appPort], [r.postgres.name, a, r.postgres.port], [r.s3.name, a, r.s3.port], [r.inference.name, a, r.inference.port]);
+    for (const n of r.mariadb.nodes) ports.push([n.name, a, n.port]);
   }
   const down: string[] = [];
   await Promise.all(
-    ports.map(async ([name, port]) => {
-      if (!(await portOpen(cfg.host, port))) down.push(`${name} (${cfg.host}:${port})`);
+    ports.map(async ([name, host, port]) => {
+      if (!(await portOpen(host, port))) down.push(`${name} (${host}:${port})`);
     }),
   );
   if (down.length) throw new Error(`the lab is not running (nothing on ${down.join(", ")}): start it with lab/up`);
@@ -37,16 +38,38 @@ export async function requireLab(): Promise<void> {
 
 /** lab/ctl <component> <action> */
 export function labCtl(component: string, action: "start" | "stop" | "kill" | "restart" | "status"): Promise<string> {
+  return lab("ctl", component, action);
+}
+
+/** The lab's networks: lab/ctl partition|heal <a> <b>, isolate|rejoin|kill-region <region>. */
+export function labNet(action: "partition" | "heal", a: string, b: string): Promise<string>;
+export function labNet(action: "isolate" | "rejoin" | "kill-region", region: string): Promise<string>;
+export function labNet(action: string, ...regions: string[]): Promise<string> {
+  return lab("ctl", action, ...regions);
+}
+
+/** Runs one of the lab's scripts (lab/<script> args…); rejects with its error output. */
+export function lab(script: "ctl" | "up" | "status", ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
-      path.join(REPO_ROOT, "lab", "ctl"),
-      [component, action],
-      { timeout: 120_000, env: { ...process.env, LAB_CONFIG: process.env.LAB_CONFIG ?? "" } },
+      path.join(REPO_ROOT, "lab", script),
+      args,
+      { timeout: 180_000, env: { ...process.env, LAB_CONFIG: process.env.LAB_CONFIG ?? "" } },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`lab/ctl ${component} ${action} failed: ${stderr || err.message}`));
+        if (err) reject(new Error(`lab/${script} ${args.join(" ")} failed: ${stdout}${stderr || err.message}`));
         else resolve(stdout + stderr);
       },
     );
+  });
+}
+
+/** Runs a command inside a region's network namespace (what the region itself sees). */
+export function inRegion(regionId: string, cmd: string, args: string[], timeoutMs = 10_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile("ip", ["netns", "exec", regionCfg(regionId).net.netns, cmd, ...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code as number) : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -18,7 +18,7 @@ const link = cfg.crossRegion.links.find((l) => l.to === cy.id)!;
 const cyNode = new MariadbNode(
   {
     name: link.toNode,
-    host: cfg.host,
+    host: cy.net.address,
     port: cy.mariadb.nodes.find((n) => n.name === link.toNode)!.port,
     user: cfg.mariadb.adminUser,
     password: cfg.mariadb.adminPassword,
@@ -26,7 +26,14 @@ const cyNode = new MariadbNode(
   2000,
 );
 const pgCy = new PostgresNode(
-  { name: cy.postgres.name, host: cfg.host, port: cy.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database },
+  {
+    name: cy.postgres.name,
+    host: cy.net.address,
+    port: cy.postgres.port,
+    user: cfg.postgres.user,
+    password: cfg.postgres.password,
+    database: cfg.postgres.database,
+  },
   2000,
 );
 let federation: Federation;
