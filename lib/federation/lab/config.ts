@@ -167,11 +167,6 @@ export function regionAddress(cfg: LabConfig, regionId: string): string {
   return regionOrThrow(cfg, regionId).net.address;
 }
 
-/** Where another region reaches this region's servers: its address on the inter-region link. */
-export function interAddress(cfg: LabConfig, regionId: string): string {
-  return regionOrThrow(cfg, regionId).net.interAddress;
-}
-
 /** The region whose namespace runs the S3 replicator, and the address of its metrics. */
 export function replicatorAddress(cfg: LabConfig): string {
   return regionAddress(cfg, cfg.s3.replicatorRegion);
