@@ -23,7 +23,8 @@ test("telemetry: live panels draw real samples; a frozen stream turns the panel 
   const lagChart = panel.getByTestId("chart-mariadb-lag");
   await expect(lagChart.locator("path.recharts-line-curve").first()).toBeVisible();
   await expect(lagChart).toContainText(/KL DC p95 [\d.]+ (ms|s)/);
-  await expect(page.getByTestId("panel-age")).toHaveText(/live · last sample [0-2]\.\d s ago/);
+  // Live: the newest sample's age is shown (under 5 s, or the panel would say Stale instead).
+  await expect(page.getByTestId("panel-age")).toHaveText(/^live · last sample \d\.\d s ago$/);
   await shot(page, "20-telemetry-replication-live");
 
   await page.getByRole("tab", { name: "GPUs & inference" }).click();

@@ -51,7 +51,7 @@ npx --no-install biome ci --error-on-warnings . || fail "lint (npm run format fi
 npm run -s deps || fail "layering (dependency rules)"
 
 step "unit tests"
-npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$out/unit.json" || fail "unit tests"
+npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$out/unit.json" || { node scripts/test-failures.mjs vitest "$out/unit.json"; fail "unit tests"; }
 
 step "integration tests (real PostgreSQL; the lab of real servers)"
 TEST_DATABASE_URL=$(bash scripts/pg-server.sh start "$pgdir") || fail "could not start PostgreSQL"
@@ -59,14 +59,14 @@ echo "PostgreSQL at $TEST_DATABASE_URL"
 lab_started=1
 lab/up || { lab/status; fail "the lab did not start (logs in .lab/log/)"; }
 TEST_DATABASE_URL=$TEST_DATABASE_URL npx --no-install vitest run --project integration \
-  --reporter=default --reporter=json --outputFile.json="$out/integration.json" || fail "integration tests"
+  --reporter=default --reporter=json --outputFile.json="$out/integration.json" || { node scripts/test-failures.mjs vitest "$out/integration.json"; fail "integration tests"; }
 bash scripts/pg-server.sh stop "$pgdir" >/dev/null 2>&1 || true
 
 step "build"
 bash scripts/build.sh || fail "build"
 
 step "end-to-end tests (Playwright, Debian chromium; the console on the simulation and on the lab)"
-E2E_LAB=1 PLAYWRIGHT_JSON_OUTPUT_NAME="$out/e2e.json" npx --no-install playwright test --reporter=list,json || fail "e2e tests"
+E2E_LAB=1 PLAYWRIGHT_JSON_OUTPUT_NAME="$out/e2e.json" npx --no-install playwright test --reporter=list,json || { node scripts/test-failures.mjs playwright "$out/e2e.json"; fail "e2e tests"; }
 echo "screenshots: e2e/screenshots/"
 
 step "summary"
