@@ -27,7 +27,8 @@ const failures = [];
 if (kind === "vitest") {
   for (const suite of report.testResults ?? [])
     for (const t of suite.assertionResults ?? [])
-      if (t.status === "failed") failures.push({ title: `${suite.name.replace(process.cwd() + "/", "")} › ${t.fullName}`, error: (t.failureMessages ?? []).join("\n"), notes: [] });
+      if (t.status === "failed")
+        failures.push({ title: `${suite.name.replace(process.cwd() + "/", "")} › ${t.fullName}`, error: (t.failureMessages ?? []).join("\n"), notes: [] });
 } else {
   const walk = (suite, path) => {
     for (const spec of suite.specs ?? [])
