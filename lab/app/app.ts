@@ -9,7 +9,8 @@ import path from "node:path";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { labPath, loadLabConfig, regionOrThrow } from "../../lib/federation/lab/config";
+import { labPath, loadLabConfig, peerOf, regionOrThrow } from "../../lib/federation/lab/config";
+import { WriteLease, type LeaseView } from "../../lib/failover/lease";
 import { DrainTimeoutError, TenantWriteGate, fenceFilePath, isTenantSlug, parseFences, serializeFences } from "../../lib/federation/lab/write-gate";
 
 const cfg = loadLabConfig();
@@ -40,24 +41,107 @@ function loadFences() {
   }
 }
 
-// Writes are serialised, each one the whole current set: tmp file, fsync, rename.
-let persistChain: Promise<void> = Promise.resolve();
-function persistFences(): Promise<void> {
-  const run = async () => {
-    const tmp = `${fenceFile}.${process.pid}.tmp`;
-    const fh = await open(tmp, "w");
-    try {
-      await fh.writeFile(serializeFences(regionId, gate.list()));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, fenceFile);
+/** Writes to `file` serialised, each one the whole current state: tmp file, fsync, rename. */
+function durableWriter(file: string, text: () => string): () => Promise<void> {
+  let chain: Promise<void> = Promise.resolve();
+  return () => {
+    const run = async () => {
+      const tmp = `${file}.${process.pid}.tmp`;
+      const fh = await open(tmp, "w");
+      try {
+        await fh.writeFile(text());
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
+    };
+    const p = chain.then(run, run);
+    chain = p.catch(() => {});
+    return p;
   };
-  const p = persistChain.then(run, run);
-  persistChain = p.catch(() => {});
-  return p;
 }
+const persistFences = durableWriter(fenceFile, () => serializeFences(regionId, gate.list()));
+
+// ---- write lease (F2) -----------------------------------------------------------------------------
+// Writes are acknowledged only while this region holds a lease, renewed by the console
+// (POST /admin/lease) or by the other region's app (POST /peer/lease over the inter-region link).
+// The console's region fence and whether this app grants leases to the other region survive a
+// restart (a file of this region only), so a region the console failed over never comes back
+// writable on its own, and a survivor never resumes granting to a region it was told to give up.
+const peer = peerOf(cfg, regionId);
+const leaseFile = path.join(path.dirname(fenceFile), `lease-${regionId}.json`);
+interface LeaseState {
+  fence: LeaseView["fenced"];
+  peerGrants: { enabled: boolean; reason: string | null; since: number };
+}
+const leaseState: LeaseState = loadLeaseState();
+const lease = new WriteLease(cfg.leases, leaseState.fence);
+const persistLease = durableWriter(leaseFile, () => JSON.stringify({ region: regionId, ...leaseState, fence: lease.fenced }, null, 2));
+/** What this app has done granting leases to the other region (the console reads it before promoting). */
+const peerGrant = { lastIssuedAt: 0, lastOkAt: 0, lastError: null as string | null };
+
+function loadLeaseState(): LeaseState {
+  const fresh: LeaseState = { fence: null, peerGrants: { enabled: true, reason: null, since: Date.now() } };
+  let text: string;
+  try {
+    text = readFileSync(leaseFile, "utf8");
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return fresh;
+    throw e;
+  }
+  try {
+    const j = JSON.parse(text) as Partial<LeaseState> & { region?: string };
+    if (j.region !== regionId) throw new Error(`written for region ${j.region}`);
+    return { fence: j.fence ?? null, peerGrants: j.peerGrants ?? fresh.peerGrants };
+  } catch (e) {
+    console.error(`app ${regionId}: refusing to start, lease file ${leaseFile} unusable: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+/**
+ * Grants the other region's app a lease while it answers over the inter-region link. After a grant
+ * that failed, no grant is sent until a plain ping is answered again: the last grant that may have
+ * arrived is then the failed one, so the other region's lease ends at most one lease after it (the
+ * console counts on that before it promotes anyone).
+ */
+let peerSilent = false;
+async function grantPeer(): Promise<void> {
+  if (!leaseState.peerGrants.enabled) return;
+  const peerUrl = `http://${peer.net.interAddress}:${peer.appPort}`;
+  if (peerSilent) {
+    try {
+      const res = await fetch(`${peerUrl}/peer/ping`, { method: "POST", signal: AbortSignal.timeout(cfg.leases.renewEveryMs) });
+      await res.arrayBuffer();
+      if (!res.ok) return;
+      peerSilent = false;
+    } catch {
+      return;
+    }
+  }
+  // recorded before it is sent: a grant that timed out may still have arrived
+  const issuedAt = Date.now();
+  peerGrant.lastIssuedAt = issuedAt;
+  peerSilent = true; // until it is answered
+  try {
+    const res = await fetch(`http://${peer.net.interAddress}:${peer.appPort}/peer/lease`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ from: regionId, issuedAt, validMs: cfg.leases.lengthMs }),
+      signal: AbortSignal.timeout(cfg.leases.renewEveryMs),
+    });
+    const j = (await res.json()) as { error?: string };
+    if (res.ok) {
+      peerGrant.lastOkAt = Date.now();
+      peerGrant.lastError = null;
+      peerSilent = false;
+    } else peerGrant.lastError = `HTTP ${res.status}: ${j.error ?? ""}`;
+  } catch (e) {
+    peerGrant.lastError = (e as Error).name === "TimeoutError" ? `no answer within ${cfg.leases.renewEveryMs} ms` : (e as Error).message;
+  }
+}
+setInterval(() => void grantPeer(), cfg.leases.renewEveryMs).unref();
 
 // The console runs on the host: it reaches this app over the region's uplink, from the host's end of
 // it. Loopback inside the region's namespace is allowed too (the region's own tools).
@@ -151,6 +235,37 @@ const MAX_WRITE_DELAY_MS = 5000;
 async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> {
   const refused = adminAllowed(req);
   if (refused) return send(res, 403, { error: refused });
+  if (req.method === "GET" && rawPath === "/admin/lease") {
+    return send(res, 200, { region: regionId, lease: lease.view(), peerGrants: { ...leaseState.peerGrants, peer: peer.id, ...peerGrant } });
+  }
+  if (req.method === "POST" && rawPath === "/admin/lease") {
+    const body = await readBody(req);
+    const answer = lease.accept({ from: "console", issuedAt: Number(body.issuedAt), validMs: Number(body.validMs) });
+    if (!answer.ok) return send(res, 409, { error: answer.reason, region: regionId, lease: lease.view() });
+    return send(res, 200, { region: regionId, lease: lease.view() });
+  }
+  if (req.method === "POST" && rawPath === "/admin/region-fence") {
+    const body = await readBody(req);
+    if (typeof body.fenced !== "boolean") return send(res, 400, { error: "fenced must be true or false" });
+    if (body.fenced) {
+      const reason = typeof body.reason === "string" && body.reason.trim() ? body.reason.trim().slice(0, 500) : "";
+      if (!reason) return send(res, 400, { error: "a region fence needs a reason" });
+      lease.setFence(reason);
+    } else lease.unfence();
+    await persistLease();
+    console.log(`app ${regionId}: region ${body.fenced ? "fenced" : "unfenced"} by the console`);
+    // no write admitted before the fence may still be acknowledged: wait for every tenant's writes in flight
+    if (body.fenced) for (const [t] of Object.entries(gate.inFlightCounts())) await gate.drain(t, FENCE_DRAIN_DEFAULT_MS).catch(() => undefined);
+    return send(res, 200, { region: regionId, lease: lease.view() });
+  }
+  if (req.method === "POST" && rawPath === "/admin/peer-grants") {
+    const body = await readBody(req);
+    if (typeof body.enabled !== "boolean") return send(res, 400, { error: "enabled must be true or false" });
+    leaseState.peerGrants = { enabled: body.enabled, reason: typeof body.reason === "string" ? body.reason.slice(0, 500) : null, since: Date.now() };
+    await persistLease();
+    console.log(`app ${regionId}: lease grants to ${peer.id} ${body.enabled ? "resumed" : "stopped"}`);
+    return send(res, 200, { region: regionId, peerGrants: { ...leaseState.peerGrants, peer: peer.id, ...peerGrant } });
+  }
   if (req.method === "GET" && rawPath === "/admin/fences") {
     return send(res, 200, { region: regionId, fences: gate.list(), inFlight: gate.inFlightCounts() });
   }
@@ -221,6 +336,8 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 
   if (req.method === "POST" && url.pathname === "/records") {
     if (!isTenantSlug(tenant)) return send(res, 400, { error: "X-Tenant header missing or invalid" });
+    const noLease = lease.refusal(regionId);
+    if (noLease) return send(res, 503, { error: noLease, lease: false, tenant, region: regionId });
     // Admission is checked and counted before the first await (see TenantWriteGate).
     const release = gate.enter(tenant);
     if (!release) {
@@ -244,6 +361,17 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
         attachmentKey = `${tenant}/${id}.txt`;
         await s3.send(new PutObjectCommand({ Bucket: cfg.s3.buckets[0], Key: attachmentKey, Body: body.attachment }));
       }
+      // Acknowledged only if the lease still held when the commit returned: after it ran out another
+      // region may have been promoted, and this write may never reach it (an errant transaction).
+      if (!lease.holds())
+        return send(res, 503, {
+          error: `${lease.refusal(regionId)}; this write committed locally as the lease ended and is NOT acknowledged`,
+          lease: false,
+          acknowledged: false,
+          id,
+          tenant,
+          region: regionId,
+        });
       return send(res, 201, { id, tenant, region: regionId, node, attachmentKey });
     } finally {
       done();
@@ -283,8 +411,26 @@ server.listen(region.appPort, region.net.address, () => {
   console.log(`app ${regionId} listening on ${region.net.address}:${region.appPort}`);
 });
 
+// The other region's app reaches this one over the inter-region link: lease grants only.
+const peerServer = http.createServer((req, res) => {
+  void (async () => {
+    const from = req.socket.remoteAddress ?? "";
+    if (from !== peer.net.interAddress && from !== `::ffff:${peer.net.interAddress}`) return send(res, 403, { error: "peer API: the other region's app only" });
+    if (req.method === "POST" && req.url === "/peer/ping") return send(res, 200, { region: regionId });
+    if (req.method !== "POST" || req.url !== "/peer/lease") return send(res, 404, { error: "no such peer route" });
+    const body = await readBody(req);
+    const answer = lease.accept({ from: peer.id, issuedAt: Number(body.issuedAt), validMs: Number(body.validMs) });
+    return answer.ok ? send(res, 200, { region: regionId, until: answer.until }) : send(res, 409, { error: answer.reason, region: regionId });
+  })().catch((e: unknown) => {
+    if (!res.headersSent) send(res, 400, { error: (e as Error).message });
+  });
+});
+peerServer.keepAliveTimeout = 5000;
+peerServer.listen(region.appPort, region.net.interAddress);
+
 function shutdown(): void {
   server.close();
+  peerServer.close();
   void Promise.allSettled([...pools.map((p) => p.pool.end()), pgPool.end()]).then(() => process.exit(0));
   setTimeout(() => process.exit(0), 2000).unref();
 }

@@ -5,6 +5,7 @@
 
 import type { FigureKey } from "./figures";
 import { branded } from "@/lib/brand";
+import type { LeasePolicy, LeaseView } from "@/lib/failover/lease";
 
 export type RegionStatus = "healthy" | "degraded" | "down" | "unknown";
 export type ComponentStatus = "up" | "degraded" | "down" | "unknown";
@@ -125,7 +126,56 @@ export interface MovePrimitives {
   verifyTenant(tenant: string, expectRegionId: string): Promise<{ ok: boolean; readBy: string | null; writeBy: string | null; error: string | null }>;
 }
 
-export interface Federation extends MovePrimitives {
+/**
+ * F1: what each independent side says of one region, each with its time. The console declares a
+ * region lost only when these agree (lib/failover/detector.ts).
+ */
+export interface RegionSignals {
+  regionId: string;
+  /** The console reaches the region's app over its own link (the app's lease endpoint answered). */
+  console: { reachable: boolean; detail: string; at: number };
+  /**
+   * The other region's view, read from the other region (never through this one): whether its
+   * replication from this region still receives (IO thread) and how old the newest heartbeat from
+   * this region is there. `reachable` false: the console could not ask the other region either.
+   */
+  peer: { regionId: string; reachable: boolean; ioRunning: boolean | null; heartbeatAgeMs: number | null; detail: string; at: number };
+  /** HAProxy's health checks of the region's app server in its backend (null: router unreadable). */
+  router: { up: boolean | null; detail: string; at: number };
+  /** The region's write lease as its app reported it (null: not reachable). */
+  lease: LeaseView | null;
+}
+
+/** F2: what a region failover needs from the federation. Every method is idempotent. */
+export interface FailoverPrimitives {
+  /** Lease length, skew margin and renewal interval the regions' apps enforce. */
+  leasePolicy(): LeasePolicy;
+  /** Renews the region's write lease from the console (issued at `issuedAt`, the console's clock). Throws when not taken. */
+  grantLease(regionId: string, issuedAt: number): Promise<void>;
+  /** Every side's view of the region now (never throws: an unreachable side is a signal). */
+  regionSignals(regionId: string): Promise<RegionSignals>;
+  /**
+   * Tells `regionId`'s app to stop (or resume) granting leases to the other region; answers with
+   * the issue time of its last grant attempt (0: none), after which it grants no more.
+   */
+  setPeerGrants(regionId: string, enabled: boolean, reason: string): Promise<{ lastIssuedAt: number }>;
+  /**
+   * Fences (or unfences) a whole region: its app refuses every write whatever lease comes (reads go
+   * on) and its MariaDB nodes turn read_only. Throws FederationError when the region cannot be reached.
+   */
+  fenceRegion(regionId: string, fenced: boolean, reason: string): Promise<string>;
+  /**
+   * Stops (hold) or restarts applying `fromRegionId`'s replication in `toRegionId`: after a failover
+   * what the lost region acknowledged but never sent waits for a person, never flows in on its own.
+   */
+  holdReplication(fromRegionId: string, toRegionId: string, hold: boolean): Promise<string>;
+  /** The region whose PostgreSQL is the corpus primary now (null: none answers as primary). */
+  postgresPrimary(): Promise<string | null>;
+  /** Promotes the region's PostgreSQL replica to primary (no-op when it already is); says what it did. */
+  promotePostgres(regionId: string): Promise<string>;
+}
+
+export interface Federation extends MovePrimitives, FailoverPrimitives {
   readonly mode: "sim" | "lab";
   readonly regions: readonly RegionRef[];
   /** One probe per component per region; the pollers run each on its own, never overlapping itself. */

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { checkPolicy, DEFAULT_LEASE_POLICY } from "../../failover/lease";
 
 const port = z.number().int().min(0).max(65535);
 
@@ -111,6 +112,10 @@ export const labConfigSchema = z.object({
     replicatorRegion: z.string(),
     replicatorIntervalMs: z.number().int().min(50),
   }),
+  /** F2: write leases (lib/failover/lease.ts). Each region's app enforces them; the console waits them out before promoting. */
+  leases: z
+    .object({ lengthMs: z.number().int().min(100), skewMarginMs: z.number().int().min(0), renewEveryMs: z.number().int().min(50) })
+    .default(DEFAULT_LEASE_POLICY),
   regions: z.array(region).min(1),
   crossRegion: z.object({
     links: z.array(z.object({ from: z.string(), fromNode: z.string(), to: z.string(), toNode: z.string(), connection: z.string() })),
@@ -159,6 +164,8 @@ export function loadLabConfig(file = labConfigPath()): LabConfig {
   const addresses = cfg.regions.flatMap((r) => [r.net.address, r.net.hostAddress, r.net.interAddress]);
   if (new Set(addresses).size !== addresses.length) throw new Error(`lab config ${file}: the regions' addresses must all differ`);
   if (new Set(cfg.regions.map((r) => r.net.netns)).size !== cfg.regions.length) throw new Error(`lab config ${file}: each region needs its own namespace`);
+  const leaseProblem = checkPolicy(cfg.leases);
+  if (leaseProblem) throw new Error(`lab config ${file}: leases: ${leaseProblem}`);
   return cfg;
 }
 
@@ -170,6 +177,13 @@ export function regionAddress(cfg: LabConfig, regionId: string): string {
 /** The region whose namespace runs the S3 replicator, and the address of its metrics. */
 export function replicatorAddress(cfg: LabConfig): string {
   return regionAddress(cfg, cfg.s3.replicatorRegion);
+}
+
+/** The region at the other end of the inter-region link. */
+export function peerOf(cfg: LabConfig, regionId: string): LabRegion {
+  const { a, b } = cfg.network.interLink;
+  if (regionId !== a && regionId !== b) throw new Error(`region ${regionId} is not on the inter-region link`);
+  return regionOrThrow(cfg, regionId === a ? b : a);
 }
 
 /** The region a MariaDB node belongs to. */

@@ -28,6 +28,9 @@ import { answerError, requestJson } from "./http";
 import { formatPosition, parsePosition } from "./position";
 import { isTenantSlug } from "./write-gate";
 import { LabLagWatch, type LagLinkKind } from "./lag-watch";
+import { LabFailover } from "./failover";
+import type { LeasePolicy } from "@/lib/failover/lease";
+import type { RegionSignals } from "../types";
 
 /** How long a fence may wait for the tenant's in-flight writes (the app's statements time out at 3 s). */
 const FENCE_DRAIN_MS = 10_000;
@@ -155,7 +158,9 @@ export class LabFederation implements Federation {
     }
     this.s3All = s3Of;
     this.lagWatch = new LabLagWatch(cfg, s3Of);
+    this.failover = new LabFailover(cfg, this.router);
   }
+  private readonly failover: LabFailover;
   private readonly s3All: Map<string, ObjectStoreClient>;
   private readonly lagWatch: LabLagWatch;
   /** kind:region → the receiver's time of the previous reading (a sample's peak covers what came after it) */
@@ -542,7 +547,35 @@ export class LabFederation implements Federation {
     return { ok: errors.length === 0, readBy, writeBy, error: errors.length ? errors.join("; ") : null };
   }
 
+  // ---- failover primitives (F1/F2): ./failover.ts --------------------------------------------
+
+  leasePolicy(): LeasePolicy {
+    return this.failover.leasePolicy();
+  }
+  grantLease(regionId: string, issuedAt: number): Promise<void> {
+    return this.failover.grantLease(regionId, issuedAt);
+  }
+  regionSignals(regionId: string): Promise<RegionSignals> {
+    return this.failover.regionSignals(regionId);
+  }
+  setPeerGrants(regionId: string, enabled: boolean, reason: string): Promise<{ lastIssuedAt: number }> {
+    return this.failover.setPeerGrants(regionId, enabled, reason);
+  }
+  fenceRegion(regionId: string, fenced: boolean, reason: string): Promise<string> {
+    return this.failover.fenceRegion(regionId, fenced, reason);
+  }
+  holdReplication(fromRegionId: string, toRegionId: string, hold: boolean): Promise<string> {
+    return this.failover.holdReplication(fromRegionId, toRegionId, hold);
+  }
+  postgresPrimary(): Promise<string | null> {
+    return this.failover.postgresPrimary();
+  }
+  promotePostgres(regionId: string): Promise<string> {
+    return this.failover.promotePostgres(regionId);
+  }
+
   async close(): Promise<void> {
+    await this.failover.close();
     await this.lagWatch.close();
     await Promise.allSettled(this.regionProbes.flatMap((p) => [...p.mariadb.map((m) => m.close()), p.postgres.close()]));
     for (const c of this.s3All.values()) c.close();

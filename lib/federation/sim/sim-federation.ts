@@ -15,6 +15,8 @@ import {
   type TenantProbe,
 } from "../types";
 import { gaussian, seededRandom } from "./random";
+import { DEFAULT_LEASE_POLICY, WriteLease, type LeasePolicy } from "@/lib/failover/lease";
+import type { RegionSignals } from "../types";
 
 // The simulated federation: a believable two-or-more-region world in process. Figures move
 // with noise, cross-region lag spikes now and then and decays, a region marked down takes its
@@ -35,6 +37,12 @@ interface SimRegion {
   gpuNoise: number[];
   lsnBacklogBytes: number;
   objectBacklog: number;
+  /** F2: the region's write lease, renewed by the console (grantLease) and by the other regions while both are up. */
+  lease: WriteLease;
+  /** Grants to the other regions stopped by the console (after a failover). */
+  peerGrantsStopped: boolean;
+  /** The replication from this region into the others is held by the console (errant transactions wait). */
+  heldInto: Set<string>;
 }
 
 export interface SimOptions {
@@ -54,6 +62,9 @@ export class SimFederation implements Federation {
   private readonly now: () => number;
   private readonly spikeRate: number;
   private lastStep: number;
+  private readonly leases: LeasePolicy = DEFAULT_LEASE_POLICY;
+  /** The region whose PostgreSQL is the corpus primary (the first region at start). */
+  private pgPrimary: string;
   /** Per-tenant load weight, stable per tenant name. */
   private readonly weights = new Map<string, number>();
 
@@ -64,6 +75,7 @@ export class SimFederation implements Federation {
     this.spikeRate = opts.spikeRate ?? 1 / 240;
     this.lastStep = this.now();
     this.regions = opts.regions;
+    this.pgPrimary = opts.regions[0].id;
     for (const ref of opts.regions) {
       this.state.set(ref.id, {
         ref,
@@ -75,6 +87,9 @@ export class SimFederation implements Federation {
         gpuNoise: Array.from({ length: GPUS_PER_REGION }, () => 0),
         lsnBacklogBytes: 0,
         objectBacklog: 0,
+        lease: new WriteLease(this.leases, null, this.now),
+        peerGrantsStopped: false,
+        heldInto: new Set(),
       });
     }
   }
@@ -108,21 +123,24 @@ export class SimFederation implements Federation {
     const routed = this.routes[tenant];
     const none = { servedBy: null, writeBy: null, writeNote: null, latencyMs: null };
     if (!routed) return { tenant, ok: false, ...none, error: `no route for tenant ${tenant} (router answers 404)`, measuredAt: at };
-    const up = [...this.state.values()].filter((r) => !r.down);
-    const answer = this.state.get(routed)!.down ? up[0] : this.state.get(routed)!;
-    if (!answer) return { tenant, ok: false, ...none, error: "no region answers (503 from the router)", measuredAt: at };
+    // The router has no backup servers: a tenant routed to a region that is down gets 503 until
+    // the console fails it over (F2), so the console, not the router, decides.
+    const answer = this.state.get(routed)!;
+    if (answer.down) return { tenant, ok: false, ...none, error: `${answer.ref.name} does not answer (503 from the router)`, measuredAt: at };
     const load = this.tenantsServedBy(answer.ref.id).reduce((sum, t) => sum + this.weight(t), 0);
     const base = 8 + (this.weight(tenant) - 0.6) * 30; // distance: 8–38 ms
     const latency = base + 12 + load * 0.35 + (answer.ref.id !== routed ? 6 : 0) + Math.abs(gaussian(this.rand)) * 4;
     const fenced = this.fences.has(`${tenant}@${answer.ref.id}`);
+    this.renewPeerLeases();
+    const noLease = answer.lease.refusal(answer.ref.id);
     return {
       tenant,
-      ok: true,
+      ok: noLease === null,
       servedBy: answer.ref.id,
-      writeBy: fenced ? null : answer.ref.id,
+      writeBy: fenced || noLease ? null : answer.ref.id,
       writeNote: fenced ? `write held: ${tenant} is fenced in ${answer.ref.id}: a move is in progress` : null,
       latencyMs: Math.round(latency * 10) / 10,
-      error: null,
+      error: noLease ? `write: ${noLease}` : null,
       measuredAt: at,
     };
   }
@@ -210,6 +228,99 @@ export class SimFederation implements Federation {
         ? `the write was refused: ${tenant} is fenced in ${probe.servedBy}`
         : `answered by ${probe.servedBy}, expected ${expectRegionId}`;
     return { ok, readBy: probe.servedBy, writeBy, error };
+  }
+
+  // ---- F1/F2 failover primitives --------------------------------------------------------------
+
+  leasePolicy(): LeasePolicy {
+    return this.leases;
+  }
+
+  /** The regions that are up grant each other leases (as the lab's apps do over their link). */
+  private renewPeerLeases(): void {
+    const at = this.now();
+    // A federation of one region has nobody to fail over to: its lease is its own.
+    if (this.state.size === 1) for (const r of this.state.values()) r.lease.accept({ from: r.ref.id, issuedAt: at, validMs: this.leases.lengthMs });
+    for (const grantor of this.state.values()) {
+      if (grantor.down || grantor.peerGrantsStopped) continue;
+      for (const r of this.state.values()) if (r !== grantor && !r.down) r.lease.accept({ from: grantor.ref.id, issuedAt: at, validMs: this.leases.lengthMs });
+    }
+  }
+
+  async grantLease(regionId: string, issuedAt: number): Promise<void> {
+    const r = this.regionOrThrow(regionId);
+    if (r.down) throw new FederationError(`${r.ref.name} does not answer: no lease granted`, "unreachable", true);
+    this.renewPeerLeases();
+    const a = r.lease.accept({ from: "console", issuedAt, validMs: this.leases.lengthMs });
+    if (!a.ok) throw new FederationError(`grant ${regionId} a write lease: ${a.reason}`, "refused", false);
+  }
+
+  async regionSignals(regionId: string): Promise<RegionSignals> {
+    const r = this.regionOrThrow(regionId);
+    this.step();
+    this.renewPeerLeases();
+    const at = this.now();
+    const peer = [...this.state.values()].find((x) => x !== r && !x.down) ?? [...this.state.values()].find((x) => x !== r);
+    const lagMs = Math.round((peer?.baseLagMs ?? 0) + (peer?.spikeMs ?? 0));
+    const heartbeatAgeMs = r.down ? Math.max(lagMs, at - (r.downSince ?? at) + lagMs) : lagMs;
+    return {
+      regionId,
+      console: r.down
+        ? { reachable: false, detail: `${r.ref.name}'s app does not answer the console (simulated outage)`, at }
+        : { reachable: true, detail: `app answers; lease ${r.lease.holds() ? "held" : "not held"}`, at },
+      peer: peer
+        ? {
+            regionId: peer.ref.id,
+            reachable: !peer.down,
+            ioRunning: peer.down ? null : !r.down,
+            heartbeatAgeMs: peer.down ? null : heartbeatAgeMs,
+            detail: peer.down
+              ? `${peer.ref.name} is down too`
+              : `${peer.ref.name}: replication from ${r.ref.name} ${r.down ? "IO thread Connecting" : "IO thread Yes"}; newest heartbeat ${heartbeatAgeMs} ms old`,
+            at,
+          }
+        : { regionId: "", reachable: false, ioRunning: null, heartbeatAgeMs: null, detail: "no other region", at },
+      router: { up: !r.down, detail: `router check of ${r.ref.name}'s app: ${r.down ? "DOWN (L4CON)" : "UP (L7OK)"}`, at },
+      lease: r.down ? null : r.lease.view(),
+    };
+  }
+
+  async setPeerGrants(regionId: string, enabled: boolean): Promise<{ lastIssuedAt: number }> {
+    const r = this.regionOrThrow(regionId);
+    if (r.down) throw new FederationError(`${r.ref.name} does not answer`, "unreachable", true);
+    r.peerGrantsStopped = !enabled;
+    // the peers' grants were renewed at every read; a down peer last got one when it went down
+    const others = [...this.state.values()].filter((x) => x !== r);
+    return { lastIssuedAt: Math.max(0, ...others.map((o) => o.lease.view().lastGrant?.issuedAt ?? 0)) };
+  }
+
+  async fenceRegion(regionId: string, fenced: boolean, reason: string): Promise<string> {
+    const r = this.regionOrThrow(regionId);
+    if (r.down) throw new FederationError(`${r.ref.name} does not answer: it cannot be fenced now`, "unreachable", true);
+    if (fenced) r.lease.setFence(reason);
+    else r.lease.unfence();
+    return `${r.ref.name}'s app ${fenced ? "refuses" : "accepts"} writes (simulated)`;
+  }
+
+  async holdReplication(fromRegionId: string, toRegionId: string, hold: boolean): Promise<string> {
+    const from = this.regionOrThrow(fromRegionId);
+    this.regionOrThrow(toRegionId);
+    if (hold) from.heldInto.add(toRegionId);
+    else from.heldInto.delete(toRegionId);
+    return `replication ${fromRegionId} → ${toRegionId} ${hold ? "held" : "started"} (simulated)`;
+  }
+
+  async postgresPrimary(): Promise<string | null> {
+    const r = this.state.get(this.pgPrimary);
+    return r && !r.down ? this.pgPrimary : null;
+  }
+
+  async promotePostgres(regionId: string): Promise<string> {
+    const r = this.regionOrThrow(regionId);
+    if (r.down) throw new FederationError(`${r.ref.name} does not answer`, "unreachable", true);
+    if (this.pgPrimary === regionId) return `${r.ref.name}'s PostgreSQL is already the primary`;
+    this.pgPrimary = regionId;
+    return `${r.ref.name}'s PostgreSQL promoted to primary (simulated)`;
   }
 
   async close(): Promise<void> {}

@@ -1,0 +1,199 @@
+import "server-only";
+// F1/F2 in the lab: each region's app holds a write lease (lab/app/app.ts), the other region's
+// MariaDB says whether it still hears a region, HAProxy's checks say whether its app answers. Each
+// side is asked directly: the peer's view is read from the peer, never through the region itself.
+import { ConnectorError } from "@/lib/connectors/errors";
+import type { HaproxyRouter } from "@/lib/connectors/haproxy/adapter";
+import { MariadbNode } from "@/lib/connectors/mariadb/adapter";
+import { PostgresNode } from "@/lib/connectors/postgres/adapter";
+import type { LeasePolicy, LeaseView } from "@/lib/failover/lease";
+import { FederationError, type FailoverPrimitives, type RegionSignals } from "../types";
+import { peerOf, regionOrThrow, type LabConfig, type LabRegion } from "./config";
+import { answerError, requestJson } from "./http";
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class LabFailover implements FailoverPrimitives {
+  /** Nodes of the failover path only: a signal read never waits behind a probe's query. */
+  private readonly mariadb = new Map<string, MariadbNode>();
+  private readonly postgres = new Map<string, PostgresNode>();
+
+  constructor(
+    private readonly cfg: LabConfig,
+    private readonly router: HaproxyRouter,
+  ) {
+    for (const r of cfg.regions) {
+      for (const n of r.mariadb.nodes)
+        this.mariadb.set(
+          n.name,
+          new MariadbNode({ name: n.name, host: r.net.address, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword }, cfg.probeTimeoutMs),
+        );
+      this.postgres.set(
+        r.id,
+        new PostgresNode(
+          { name: r.postgres.name, host: r.net.address, port: r.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database },
+          cfg.probeTimeoutMs,
+        ),
+      );
+    }
+  }
+
+  private region(regionId: string): LabRegion {
+    try {
+      return regionOrThrow(this.cfg, regionId);
+    } catch {
+      throw new FederationError(`unknown region "${regionId}" (lab regions: ${this.cfg.regions.map((r) => r.id).join(", ")})`, "unknown_region", false);
+    }
+  }
+
+  private appUrl(region: LabRegion, pathname: string): string {
+    return `http://${region.net.address}:${region.appPort}${pathname}`;
+  }
+
+  leasePolicy(): LeasePolicy {
+    return this.cfg.leases;
+  }
+
+  async grantLease(regionId: string, issuedAt: number): Promise<void> {
+    const region = this.region(regionId);
+    const what = `grant ${regionId} a write lease`;
+    const a = await requestJson(this.appUrl(region, "/admin/lease"), {
+      method: "POST",
+      body: { issuedAt, validMs: this.cfg.leases.lengthMs },
+      timeoutMs: this.cfg.leases.renewEveryMs,
+      what,
+    });
+    if (a.status !== 200) throw new FederationError(`${what}: ${answerError(a)}`, a.status === 409 ? "refused" : "protocol", a.status >= 500);
+  }
+
+  async regionSignals(regionId: string): Promise<RegionSignals> {
+    const region = this.region(regionId);
+    const peer = peerOf(this.cfg, regionId);
+    const [consoleSide, peerSide, routerSide] = await Promise.all([this.consoleView(region), this.peerView(region, peer), this.routerView(region)]);
+    return { regionId, console: consoleSide.signal, peer: peerSide, router: routerSide, lease: consoleSide.lease };
+  }
+
+  private async consoleView(region: LabRegion): Promise<{ signal: RegionSignals["console"]; lease: LeaseView | null }> {
+    try {
+      const a = await requestJson(this.appUrl(region, "/admin/lease"), { timeoutMs: this.cfg.probeTimeoutMs, what: `read ${region.id}'s lease` });
+      if (a.status !== 200) return { signal: { reachable: true, detail: `app answered ${answerError(a)}`, at: Date.now() }, lease: null };
+      const lease = a.json.lease as LeaseView;
+      return { signal: { reachable: true, detail: `app answers over its uplink; lease ${lease.holds ? "held" : "not held"}`, at: Date.now() }, lease };
+    } catch (e) {
+      return { signal: { reachable: false, detail: `app unreachable from the console: ${messageOf(e)}`, at: Date.now() }, lease: null };
+    }
+  }
+
+  private async peerView(region: LabRegion, peer: LabRegion): Promise<RegionSignals["peer"]> {
+    const link = this.cfg.crossRegion.links.find((l) => l.from === region.id && l.to === peer.id);
+    const base = { regionId: peer.id, at: Date.now() };
+    if (!link) return { ...base, reachable: false, ioRunning: null, heartbeatAgeMs: null, detail: `no replication link from ${region.id} into ${peer.id}` };
+    const node = this.mariadb.get(link.toNode)!;
+    try {
+      const [replicas, beats] = await Promise.all([node.replicas(), node.heartbeats(`${this.cfg.mariadb.database}.heartbeat`)]);
+      const r = replicas.find((x) => x.connectionName === link.connection);
+      const beat = beats.find((b) => b.region === region.id);
+      const ioRunning = r ? r.ioRunning === "Yes" : false;
+      const heartbeatAgeMs = beat ? Math.max(0, Math.round(beat.lagMs)) : null;
+      const io = r ? `replication ${link.connection} IO thread ${r.ioRunning}${r.lastIoError ? ` (${r.lastIoError})` : ""}` : `replication ${link.connection} absent`;
+      return {
+        ...base,
+        at: Date.now(),
+        reachable: true,
+        ioRunning,
+        heartbeatAgeMs,
+        detail: `${peer.name} (${link.toNode}): ${io}; newest heartbeat from ${region.name} ${heartbeatAgeMs === null ? "never seen" : `${heartbeatAgeMs} ms old`}`,
+      };
+    } catch (e) {
+      return { ...base, at: Date.now(), reachable: false, ioRunning: null, heartbeatAgeMs: null, detail: `${peer.name} unreachable from the console: ${messageOf(e)}` };
+    }
+  }
+
+  private async routerView(region: LabRegion): Promise<RegionSignals["router"]> {
+    try {
+      const rows = await this.router.stats();
+      const row = rows.find((r) => r.proxy === region.backend && r.server === region.appServer);
+      if (!row) return { up: null, detail: `HAProxy has no server ${region.appServer} in ${region.backend}`, at: Date.now() };
+      const up = /^UP/.test(row.status);
+      return { up, detail: `HAProxy check of ${region.appServer}: ${row.status}${row.checkStatus ? ` (${row.checkStatus})` : ""}`, at: Date.now() };
+    } catch (e) {
+      return { up: null, detail: `HAProxy runtime API unreadable: ${messageOf(e)}`, at: Date.now() };
+    }
+  }
+
+  async setPeerGrants(regionId: string, enabled: boolean, reason: string): Promise<{ lastIssuedAt: number }> {
+    const region = this.region(regionId);
+    const what = `${enabled ? "resume" : "stop"} ${regionId}'s lease grants to its peer`;
+    const a = await requestJson(this.appUrl(region, "/admin/peer-grants"), { method: "POST", body: { enabled, reason }, timeoutMs: 2000, what });
+    if (a.status !== 200) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
+    const pg = a.json.peerGrants as { lastIssuedAt: number };
+    return { lastIssuedAt: Number(pg.lastIssuedAt) || 0 };
+  }
+
+  async fenceRegion(regionId: string, fenced: boolean, reason: string): Promise<string> {
+    const region = this.region(regionId);
+    const what = `${fenced ? "fence" : "unfence"} region ${regionId}`;
+    const a = await requestJson(this.appUrl(region, "/admin/region-fence"), { method: "POST", body: { fenced, reason }, timeoutMs: 8000, what });
+    if (a.status !== 200) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
+    // Belt and braces: the region's databases refuse the app's writes too (read_only binds every
+    // user without READ_ONLY ADMIN); a node that does not answer is named, the app fence holds.
+    const notes: string[] = [];
+    for (const n of region.mariadb.nodes) {
+      try {
+        await this.mariadb.get(n.name)!.setReadOnly(fenced);
+        notes.push(`${n.name} read_only=${fenced ? 1 : 0}`);
+      } catch (e) {
+        notes.push(`${n.name} not reached (${messageOf(e)})`);
+      }
+    }
+    return `${region.name}'s app ${fenced ? "refuses" : "accepts"} writes; ${notes.join(", ")}`;
+  }
+
+  async holdReplication(fromRegionId: string, toRegionId: string, hold: boolean): Promise<string> {
+    this.region(fromRegionId);
+    this.region(toRegionId);
+    const link = this.cfg.crossRegion.links.find((l) => l.from === fromRegionId && l.to === toRegionId);
+    if (!link) throw new FederationError(`no replication link from ${fromRegionId} into ${toRegionId}`, "refused", false);
+    const node = this.mariadb.get(link.toNode)!;
+    try {
+      if (hold) await node.stopReplica(link.connection);
+      else await node.startReplica(link.connection);
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e.toFederationError();
+      throw e;
+    }
+    return `replication ${link.connection} on ${link.toNode} ${hold ? "stopped: nothing from " + fromRegionId + " is applied until a person decides" : "started"}`;
+  }
+
+  async postgresPrimary(): Promise<string | null> {
+    const answers = await Promise.all(
+      this.cfg.regions.map(async (r) => {
+        try {
+          return (await this.postgres.get(r.id)!.status()).inRecovery ? null : r.id;
+        } catch {
+          return null;
+        }
+      }),
+    );
+    return answers.find((x) => x !== null) ?? null;
+  }
+
+  async promotePostgres(regionId: string): Promise<string> {
+    const region = this.region(regionId);
+    const node = this.postgres.get(regionId)!;
+    try {
+      const st = await node.status();
+      if (!st.inRecovery) return `${region.postgres.name} is already the primary`;
+      const p = await node.promote(10);
+      if (!p.promoted) throw new FederationError(`${region.postgres.name} was not promoted within 10 s`, "timeout", true);
+      return `${region.postgres.name} promoted to primary in ${p.tookMs} ms (replayed up to ${st.replayLsn ?? "?"})`;
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e.toFederationError();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...[...this.mariadb.values()].map((n) => n.close()), ...[...this.postgres.values()].map((n) => n.close())]);
+  }
+}
