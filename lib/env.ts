@@ -26,6 +26,12 @@ const schema = z.object({
   NEXTAUTH_URL: z.string().url().optional(),
   /** T6: how long a recovered primary must stay healthy and caught up before evacuated tenants go back, ms. */
   REPIN_HOLD_DOWN_MS: z.coerce.number().int().min(5000).max(3_600_000).default(60_000),
+  /** F1: how long every signal of a region's loss must agree before it is declared lost, ms. */
+  FAILOVER_CONFIRM_MS: z.coerce.number().int().min(200).max(120_000).default(1500),
+  /** F1: the other region no longer hears a region whose newest heartbeat there is older than this, ms. */
+  FAILOVER_HEARTBEAT_STALE_MS: z.coerce.number().int().min(100).max(120_000).default(1500),
+  /** F2 anti-flap: after a failover of a region, no automatic action on it for this long, ms. */
+  FAILOVER_HOLD_DOWN_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   /** T4: how many tenant moves run at once. */
   MOVE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Scrapers present it to /api/metrics as "Authorization: Bearer <token>"; unset, only admins signed in may read the metrics. */
