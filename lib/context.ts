@@ -6,6 +6,7 @@ import type { AlertEngine } from "@/lib/telemetry/alerts";
 import type { Bus } from "@/lib/realtime/bus";
 import type { StallDetector } from "@/lib/telemetry/stall";
 import type { Actor } from "@/lib/auth/permissions";
+import type { FailoverLive } from "@/lib/failover/live";
 
 /** The console's long-lived parts a domain service may use; built once by the composition root. */
 export interface Services {
@@ -19,6 +20,8 @@ export interface Services {
   probes: ReadonlyMap<string, TenantProbe>;
   /** The console's own event-loop stalls: probes spanning one are re-taken (lib/telemetry/stall.ts). */
   stalls: StallDetector;
+  /** F1/F2: the console's lease grants and each region's latest assessment (workers/region-watch.ts). */
+  failover: FailoverLive;
   /** Ask the pollers for a fresh sample now (after a change people will look for). */
   refresh(): Promise<void>;
 }

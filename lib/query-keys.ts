@@ -23,6 +23,10 @@ export const queryKeys = {
     one: (id: string) => ["moves", "one", id] as const,
     preflight: (tenantId: string, target: string) => ["moves", "preflight", tenantId, target] as const,
   },
+  failover: {
+    all: ["failover"] as const,
+    overview: ["failover", "overview"] as const,
+  },
   routes: {
     all: ["routes"] as const,
     /** The open route drift (router's table ≠ the console's). */

@@ -19,6 +19,9 @@ const env = {
   NEXTAUTH_SECRET: "runtime-test-secret-0123456789",
   NEXTAUTH_URL: "http://localhost:3999",
   REPIN_HOLD_DOWN_MS: 60_000,
+  FAILOVER_CONFIRM_MS: 1500,
+  FAILOVER_HEARTBEAT_STALE_MS: 1500,
+  FAILOVER_HOLD_DOWN_MS: 300_000,
   MOVE_CONCURRENCY: 2,
   DEMO_PASSWORD: "federation-demo",
   MUTATIONS_PER_MINUTE: 30,
@@ -36,7 +39,7 @@ describe("the composition root", () => {
   it("builds the services, starts every worker, and drains them all on shutdown", async () => {
     rt = await buildRuntime(env, { pglite: "memory" });
     expect(runtime()).toBe(rt);
-    expect(rt.workers.map((w) => w.name)).toEqual(["stall-detector", "telemetry", "poller", "tenant-prober", "orchestrator", "repin"]);
+    expect(rt.workers.map((w) => w.name)).toEqual(["stall-detector", "telemetry", "poller", "tenant-prober", "region-watch", "orchestrator", "repin"]);
     for (const w of rt.workers) expect(["running", "standby"]).toContain(w.health().state);
     const h = consoleHealth(rt);
     expect(h.ok).toBe(true);

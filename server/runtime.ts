@@ -19,6 +19,8 @@ import { TenantProber } from "@/workers/tenant-prober";
 import { Orchestrator } from "@/workers/orchestrator";
 import { Repinner } from "@/workers/repin";
 import { TelemetryPipeline } from "@/workers/telemetry";
+import { RegionWatch } from "@/workers/region-watch";
+import { FailoverLive } from "@/lib/failover/live";
 
 // The composition root: the only place that knows every part of the console. It opens the
 // database (migrations + idempotent seed), connects the federation, compares the router's table
@@ -49,7 +51,12 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   const alerts = new AlertEngine(db, bus);
   const poller = new Poller(federation, live, bus, env.POLL_INTERVAL_MS, undefined, stalls);
   const prober = new TenantProber(federation, live, history, bus, env.TENANT_PROBE_INTERVAL_MS, undefined, stalls);
-  const services: Services = { db, federation, live, bus, history, alerts, probes: prober.latest, stalls, refresh: () => poller.pollNow() };
+  const failover = new FailoverLive({
+    confirmMs: env.FAILOVER_CONFIRM_MS,
+    heartbeatStaleMs: env.FAILOVER_HEARTBEAT_STALE_MS,
+    holdDownMs: env.FAILOVER_HOLD_DOWN_MS,
+  });
+  const services: Services = { db, federation, live, bus, history, alerts, probes: prober.latest, stalls, failover, refresh: () => poller.pollNow() };
 
   let locks: Record<string, string[]> = {};
   const refreshTenants = async () => {
@@ -71,7 +78,9 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
   const pipeline = new TelemetryPipeline(bus, history, alerts);
   const orchestrator = new Orchestrator(database, services, { concurrency: env.MOVE_CONCURRENCY });
   const repinner = new Repinner(services, { holdDownMs: env.REPIN_HOLD_DOWN_MS });
-  const workers: Worker[] = [stalls, pipeline, poller, prober, orchestrator, repinner];
+  // F1/F2: leases and detection; it may queue failovers, which the orchestrator runs.
+  const watch = new RegionWatch(services, regions, stalls);
+  const workers: Worker[] = [stalls, pipeline, poller, prober, watch, orchestrator, repinner];
   const rt: Runtime = { env, database, services, workers, limits: createLimits(env, database), startedAt: Date.now() };
   setRuntime(rt);
   await pipeline.start();

@@ -3,11 +3,13 @@ import type { Database } from "@/lib/db/client";
 import type { Services } from "@/lib/context";
 import { Engine } from "@/lib/engine/engine";
 import { moveOperation } from "@/lib/moves/operation";
+import { failoverOperation } from "@/lib/failover/operation";
 import type { StepKey } from "@/lib/moves/steps";
 
 // The console's orchestrator: the one engine (lib/engine) with every kind of long operation
-// registered. Today tenant moves (T3, lib/moves/operation.ts); failovers, drills, restores and
-// compliance packs are added to the list below, each a list of steps, not a new worker.
+// registered: tenant moves (T3, lib/moves/operation.ts) and region failovers (F2,
+// lib/failover/operation.ts); drills, restores and compliance packs are added to the list below,
+// each a list of steps, not a new worker.
 
 export interface OrchestratorOptions {
   /** Moves running at once (MOVE_CONCURRENCY). */
@@ -19,7 +21,7 @@ export interface OrchestratorOptions {
 
 export class Orchestrator extends Engine {
   constructor(database: Pick<Database, "tryLeaderLock">, services: Services, opts: OrchestratorOptions = {}) {
-    super(database, services, [moveOperation({ concurrency: opts.concurrency, catchUpTimeoutMs: opts.catchUpTimeoutMs })], {
+    super(database, services, [moveOperation({ concurrency: opts.concurrency, catchUpTimeoutMs: opts.catchUpTimeoutMs }), failoverOperation()], {
       name: "orchestrator",
       crashAfter: opts.crashAfter,
     });

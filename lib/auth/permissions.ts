@@ -13,6 +13,10 @@ export const ACTIONS = [
   "approval:decide",
   "break_glass",
   "region:mark",
+  /** F2: fail a region over now, or act on the engine's advice. */
+  "failover:run",
+  /** F2: automatic action's setting (auto · advisory · off) and the freeze switch. */
+  "failover:settings",
   /** Resolve a route drift: keep the router's table or push the console's (lib/routes). */
   "routes:resolve",
   /** A1: one's own session (keep it alive, re-enter the password): every signed-in role. */

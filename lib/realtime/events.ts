@@ -86,6 +86,15 @@ export interface RouteDriftChanged {
   at: number;
 }
 
+/** F1/F2/F7: a region's assessment changed, a failover moved on, a decision was recorded, or the settings changed. */
+export interface FailoverChanged {
+  regionId: string | null;
+  /** what changed: assessment · failover · decision · settings */
+  what: "assessment" | "failover" | "decision" | "settings";
+  failoverId: string | null;
+  at: number;
+}
+
 /** An operation wrote to the audit log (a change, a refusal or a failure). */
 export interface AuditAppended {
   action: string;
@@ -103,6 +112,7 @@ export interface DomainEvents {
   "tenants:observed": TenantObserved;
   "regions:changed": RegionsChanged;
   "moves:changed": MoveChanged;
+  "failover:changed": FailoverChanged;
   /** The router's table and the console's differ (or agree again). */
   "routes:drift": RouteDriftChanged;
   /** The open alerts, after one opened or ended. */

@@ -9,6 +9,7 @@ const SAMPLE: DomainEvents = {
   "tenants:observed": { tenant: "klinik-x", regionId: "cyberjaya_1", ok: true, at: 1 },
   "regions:changed": { regionId: "kl_dc_1", markedDown: true, by: "admin@federation.local", at: 1 },
   "moves:changed": { moveId: "mv_1", tenantId: "t1", state: "running" },
+  "failover:changed": { regionId: "kl_dc_1", what: "failover", failoverId: "fo_1", at: 1 },
   "alerts:changed": [],
   "break-glass:changed": [{ id: "bg_1", actorEmail: "admin@federation.local", reason: "drill of the day", startedAt: "x", expiresAt: "y" }],
   "audit:appended": { action: "tenant.move", at: 1 },

@@ -26,6 +26,8 @@ export const INVALIDATES: { [E in DomainEvent]: (e: DomainEvents[E]) => readonly
   "regions:changed": () => [k.regions.all, k.telemetry.all, k.audit.all],
   // Moves and the approvals they wait for (requested, decided, expired), the audit entries.
   "moves:changed": () => [k.moves.all, k.approvals.all, k.audit.all],
+  // The failover page and the overview's detection line; failovers and settings changes are audited.
+  "failover:changed": () => [k.failover.all, k.audit.all],
   // The open alerts arrive whole (REPLACES); the telemetry page's history and annotations follow.
   "alerts:changed": () => [k.telemetry.all],
   // The drift banner; a resolution is audited (keeping the router's table also sends tenants:changed).

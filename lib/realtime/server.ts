@@ -166,6 +166,7 @@ export function attachRealtime(
   rt.services.bus.on("points", fanOut);
   rt.services.bus.on("alerts:changed", (alerts) => io.emit("alerts:changed", alerts));
   rt.services.bus.on("moves:changed", (e) => io.to("tenants").to("overview").emit("moves:changed", e));
+  rt.services.bus.on("failover:changed", (e) => io.to("overview").to("tenants").to("audit").emit("failover:changed", e));
   rt.services.bus.on("break-glass:changed", (active) => io.emit("break-glass:changed", active));
 
   rt.services.bus.on("health", (regions, points) => {

@@ -193,6 +193,49 @@ export async function residencyLocks(db: PrismaClient): Promise<Record<string, s
   return Object.fromEntries(rows.map((r) => [r.slug, r.allowedRegions]));
 }
 
+/**
+ * F2: many tenants to other regions in one atomic router commit (a region failover). The database
+ * and the router change together: the tenants' serving regions and the whole route table in one
+ * transaction, the router's map replaced in one commit (HAProxy's prepare/commit map); if anything
+ * fails the router is given the table it had. Each tenant's change is audited. Idempotent: tenants
+ * already served where asked are left as they are.
+ */
+export async function routeTenantsAtomically(ctx: ServiceContext, changes: { tenantId: string; toRegionId: string }[], reason: string): Promise<string[]> {
+  const { db, actor, requestId } = ctx;
+  const before = await routeTable(db);
+  const tenants = await db.tenant.findMany({ where: { id: { in: changes.map((c) => c.tenantId) } } });
+  const todo = changes.filter((c) => tenants.find((t) => t.id === c.tenantId)?.servingRegionId !== c.toRegionId);
+  if (todo.length === 0) return [];
+  let committed = false;
+  try {
+    await db.$transaction(async (tx) => {
+      for (const c of todo) {
+        const t = tenants.find((x) => x.id === c.tenantId)!;
+        await tx.tenant.update({ where: { id: t.id }, data: { servingRegionId: c.toRegionId, version: { increment: 1 }, updatedBy: actor.email } });
+        await recordAudit(tx, {
+          actor,
+          action: "tenant.failover",
+          outcome: "succeeded",
+          targetType: "tenant",
+          targetId: t.id,
+          before: { servingRegionId: t.servingRegionId, version: t.version },
+          after: { servingRegionId: c.toRegionId, version: t.version + 1 },
+          reason,
+          requestId,
+        });
+      }
+      await ctx.federation.syncRoutes(await routeTable(tx as unknown as PrismaClient));
+      committed = true;
+    });
+  } catch (e) {
+    if (committed) await ctx.federation.syncRoutes(before).catch((err) => console.error(`[${requestId}] could not restore the router's table`, err));
+    throw e;
+  }
+  ctx.bus.emit("tenants:changed", { tenantIds: todo.map((c) => c.tenantId), by: actor.email, at: Date.now() });
+  void ctx.refresh?.();
+  return todo.map((c) => tenants.find((t) => t.id === c.tenantId)!.slug);
+}
+
 export async function routeTable(db: PrismaClient): Promise<Record<string, string>> {
   const rows = await db.tenant.findMany({ select: { slug: true, servingRegionId: true } });
   return Object.fromEntries(rows.map((r) => [r.slug, r.servingRegionId]));

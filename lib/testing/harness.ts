@@ -7,6 +7,7 @@ import { Bus } from "@/lib/realtime/bus";
 import { routeTable } from "@/lib/tenants/service";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
+import { FailoverLive } from "@/lib/failover/live";
 import { StallDetector } from "@/lib/telemetry/stall";
 import type { Actor } from "@/lib/auth/permissions";
 import { contextFor, type ServiceContext, type Services } from "@/lib/context";
@@ -58,6 +59,7 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
     probes: new Map<string, TenantProbe>(),
     // Not started: no stalls unless a test starts it.
     stalls: new StallDetector(),
+    failover: new FailoverLive(),
     refresh: poll,
   };
   const ctx = (a: Actor) => contextFor(services, a, randomUUID());
