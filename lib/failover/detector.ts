@@ -58,6 +58,13 @@ export class Detector {
         since: t.allLostSince,
         summary: `${regionName}: every signal says lost, confirming (${((now - t.allLostSince!) / 1000).toFixed(1)} of ${(this.opts.confirmMs / 1000).toFixed(1)} s)`,
       };
+    if (consoleLost && peerHears && now - t.consoleLostSince! < this.opts.confirmMs)
+      return {
+        ...base,
+        state: "suspect",
+        since: t.consoleLostSince,
+        summary: `${regionName} is unreachable from the console; ${peerName} still hears it (confirming)`,
+      };
     if (consoleLost && peerHears)
       return {
         ...base,
