@@ -3,7 +3,7 @@ import { createHarness, type Harness } from "@/lib/testing/harness";
 import { freezeFailoverOp, requestFailoverOp, setFailoverModeOp } from "@/lib/failover/operations";
 import { failoverOverview } from "@/lib/failover/service";
 import type { PlanEntry } from "@/lib/failover/types";
-import { AppError } from "@/lib/errors";
+import type { AppError } from "@/lib/errors";
 import { Orchestrator } from "./orchestrator";
 import { RegionWatch } from "./region-watch";
 
@@ -80,7 +80,12 @@ describe("region failover on the simulation", () => {
     const held = plan.filter((p) => p.action === "held").map((p) => p.slug);
     expect(held.sort()).toEqual(["klinik-kota-bharu", "klinik-shah-alam", "klinik-temerloh", "poliklinik-bangsar"]);
     expect(plan.find((p) => p.slug === "klinik-shah-alam")!.reason).toMatch(/unavailable, data held in place in KL DC: residency lock allows only KL DC/);
-    expect(plan.filter((p) => p.action === "read_only").map((p) => p.slug).sort()).toEqual(["klinik-muar", "klinik-rakyat-klang"]);
+    expect(
+      plan
+        .filter((p) => p.action === "read_only")
+        .map((p) => p.slug)
+        .sort(),
+    ).toEqual(["klinik-muar", "klinik-rakyat-klang"]);
 
     // routed, in the database and the router alike; held tenants stay with KL DC
     const routes = await h.federation.readRoutes();

@@ -118,7 +118,12 @@ export class RegionWatch implements Worker {
     }
     // The console reaches it again: grants resume (a fenced region refuses them on its own).
     if (signals.console.reachable) this.silent.delete(region.id);
-    if (signals.peer.reachable && signals.peer.ioRunning && signals.peer.heartbeatAgeMs !== null && signals.peer.heartbeatAgeMs < this.services.failover.config.heartbeatStaleMs)
+    if (
+      signals.peer.reachable &&
+      signals.peer.ioRunning &&
+      signals.peer.heartbeatAgeMs !== null &&
+      signals.peer.heartbeatAgeMs < this.services.failover.config.heartbeatStaleMs
+    )
       this.services.failover.recordLag(region.id, signals.peer.heartbeatAgeMs);
     const assessed = this.detector.assess(signals, region.name, this.peerName(region.id), now);
     const open = await openFailoverOf(this.services.db, region.id);
@@ -127,7 +132,8 @@ export class RegionWatch implements Worker {
       : assessed;
     const before = this.services.failover.assessment(region.id);
     this.services.failover.setAssessment(a);
-    if (before?.state !== a.state) this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open?.id ?? null, at: now });
+    if (before?.state !== a.state)
+      this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open?.id ?? null, at: now });
     if (open) {
       this.episodes.delete(region.id);
       return;
@@ -165,7 +171,9 @@ export class RegionWatch implements Worker {
         outcome: "held",
         rule: "F1: a region is lost only when the console, the other region and the router all say so",
         summary: a.summary,
-        alternatives: [{ option: `fail ${region.name} over to ${peer}`, rejectedBecause: `${peer} still hears ${region.name}: failing over would split the brain` }],
+        alternatives: [
+          { option: `fail ${region.name} over to ${peer}`, rejectedBecause: `${peer} still hears ${region.name}: failing over would split the brain` },
+        ],
       });
 
     const failover = { option: `fail ${region.name} over to ${peer}`, rejectedBecause: "" };

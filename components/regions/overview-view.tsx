@@ -5,6 +5,7 @@ import { useActor } from "../providers";
 import { useOverview } from "../telemetry/use-overview";
 import { RegionCard } from "./region-card";
 import { RouteDriftBanner } from "../routes/route-drift-banner";
+import { FailoverPanel } from "../failover/failover-panel";
 
 export function OverviewView() {
   const actor = useActor();
@@ -29,6 +30,7 @@ export function OverviewView() {
           <RegionCard key={r.regionId} region={r} series={data.series[r.regionId] ?? []} now={skewedNow} canMark={can(actor.role, "region:mark")} />
         ))}
       </div>
+      <FailoverPanel now={now} canAct={can(actor.role, "failover:run")} canConfigure={can(actor.role, "failover:settings")} />
     </>
   );
 }

@@ -336,12 +336,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
 
   if (req.method === "POST" && url.pathname === "/records") {
     if (!isTenantSlug(tenant)) return send(res, 400, { error: "X-Tenant header missing or invalid" });
-    const noLease = lease.refusal(regionId);
-    if (noLease) return send(res, 503, { error: noLease, lease: false, tenant, region: regionId });
     // Admission is checked and counted before the first await (see TenantWriteGate).
     const release = gate.enter(tenant);
     if (!release) {
       return send(res, 503, { error: `tenant ${tenant} is fenced in region ${regionId}: a move is in progress`, fenced: true, tenant, region: regionId });
+    }
+    const noLease = lease.refusal(regionId);
+    if (noLease) {
+      release();
+      return send(res, 503, { error: noLease, lease: false, tenant, region: regionId });
     }
     // In flight until both the database work has settled and the answer has left (or the client
     // went away): a fence that resolved can then no longer be followed by a commit or a 201.

@@ -4,7 +4,9 @@ import { Detector } from "./detector";
 
 const opts = { confirmMs: 1500, heartbeatStaleMs: 1500 };
 
-function signals(over: { console?: boolean; peerReachable?: boolean; io?: boolean | null; beatMs?: number | null; router?: boolean | null } = {}): RegionSignals {
+function signals(
+  over: { console?: boolean; peerReachable?: boolean; io?: boolean | null; beatMs?: number | null; router?: boolean | null } = {},
+): RegionSignals {
   return {
     regionId: "kl",
     console: { reachable: over.console ?? true, detail: over.console === false ? "app unreachable" : "app answers", at: 0 },

@@ -19,7 +19,11 @@ interface Track {
   allLostSince: number | null;
 }
 
-function signalsOf(s: RegionSignals, o: DetectorOptions, peerName: string): { views: SignalView[]; consoleLost: boolean; peerLost: boolean; peerHears: boolean; routerLost: boolean } {
+function signalsOf(
+  s: RegionSignals,
+  o: DetectorOptions,
+  peerName: string,
+): { views: SignalView[]; consoleLost: boolean; peerLost: boolean; peerHears: boolean; routerLost: boolean } {
   const consoleLost = !s.console.reachable;
   const stale = s.peer.heartbeatAgeMs === null || s.peer.heartbeatAgeMs >= o.heartbeatStaleMs;
   const peerLost = s.peer.reachable && s.peer.ioRunning === false && stale;
@@ -50,7 +54,12 @@ export class Detector {
     const base = { regionId: s.regionId, signals: views, at: now, confirmMs: this.opts.confirmMs };
 
     if (all && now - t.allLostSince! >= this.opts.confirmMs)
-      return { ...base, state: "lost", since: t.allLostSince, summary: `${regionName} is lost: every signal has agreed for ${((now - t.allLostSince!) / 1000).toFixed(1)} s` };
+      return {
+        ...base,
+        state: "lost",
+        since: t.allLostSince,
+        summary: `${regionName} is lost: every signal has agreed for ${((now - t.allLostSince!) / 1000).toFixed(1)} s`,
+      };
     if (all)
       return {
         ...base,

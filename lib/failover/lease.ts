@@ -74,7 +74,8 @@ export class WriteLease {
     const now = this.now();
     if (!Number.isFinite(grant.issuedAt) || !Number.isFinite(grant.validMs) || grant.validMs <= 0)
       return { ok: false, reason: "a grant needs issuedAt and a positive validMs" };
-    if (grant.validMs > this.policy.lengthMs) return { ok: false, reason: `grant of ${grant.validMs} ms is longer than the lease length ${this.policy.lengthMs} ms` };
+    if (grant.validMs > this.policy.lengthMs)
+      return { ok: false, reason: `grant of ${grant.validMs} ms is longer than the lease length ${this.policy.lengthMs} ms` };
     const drift = now - grant.issuedAt;
     if (Math.abs(drift) > this.policy.skewMarginMs)
       return {

@@ -31,7 +31,12 @@ const PHASES: readonly OperationPhase[] = ["queued", "running", "completed", "fa
 
 export const failoverStore: OperationStore<FailoverRow> = {
   async runnable(ctx, limit) {
-    const rows = await ctx.db.failover.findMany({ where: { state: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" }, take: limit, select: { id: true } });
+    const rows = await ctx.db.failover.findMany({
+      where: { state: { in: ["queued", "running"] } },
+      orderBy: { createdAt: "asc" },
+      take: limit,
+      select: { id: true },
+    });
     return rows.map((r) => r.id);
   },
   async load(ctx, id): Promise<LoadedOperation<FailoverRow>> {
@@ -179,7 +184,8 @@ const RUN: Record<FailoverStepKey, Run> = {
 
 export function failoverOperation(): RegisteredOperation {
   const steps: StepDefinition<FailoverRow>[] = FAILOVER_STEPS.map(({ key, label }) => ({ key, label, run: (ctx, f) => RUN[key](ctx, f) }));
-  const announce = (ctx: ServiceContext, f: FailoverRow) => ctx.bus.emit("failover:changed", { regionId: f.regionId, what: "failover", failoverId: f.id, at: Date.now() });
+  const announce = (ctx: ServiceContext, f: FailoverRow) =>
+    ctx.bus.emit("failover:changed", { regionId: f.regionId, what: "failover", failoverId: f.id, at: Date.now() });
   return defineOperation<FailoverRow>({
     kind: FAILOVER_KIND,
     steps,

@@ -46,7 +46,13 @@ export function planFailover(p: PlanInput): PlanEntry[] {
         }
         const via = target === t.failoverRegionId ? "its failover region" : `the available region its lock allows (${rejected.join("; ")})`;
         if (t.failoverAccess === "read_only")
-          return { ...base, action: "read_only", toRegionId: target, reason: `served read-only by ${name(target)}, ${via}: its "during failover" setting is read-only`, rpoMs: p.rpoInto(target) };
+          return {
+            ...base,
+            action: "read_only",
+            toRegionId: target,
+            reason: `served read-only by ${name(target)}, ${via}: its "during failover" setting is read-only`,
+            rpoMs: p.rpoInto(target),
+          };
         return { ...base, action: "move", toRegionId: target, reason: `served by ${name(target)}, ${via}`, rpoMs: p.rpoInto(target) };
       }
       const lock = t.allowedRegions.length ? `residency lock allows only ${t.allowedRegions.map(name).join(", ")}` : "no other region is available";

@@ -7,16 +7,7 @@ import { recordAudit } from "@/lib/audit/service";
 import { pendingSteps } from "@/lib/engine/types";
 import { FAILOVER_STEPS } from "./steps";
 import type { FailoverModeInput, FreezeInput, RequestFailoverInput, UnfreezeInput } from "./schemas";
-import type {
-  AgreementView,
-  DecisionView,
-  FailoverMode,
-  FailoverOverview,
-  FailoverSettingsView,
-  FailoverView,
-  PlanEntry,
-  SignalView,
-} from "./types";
+import type { AgreementView, DecisionView, FailoverMode, FailoverOverview, FailoverSettingsView, FailoverView, PlanEntry, SignalView } from "./types";
 
 // F2/F7: the failover settings (auto · advisory · off, the freeze), requesting a failover (an
 // admin, the engine's advice acted on, or the region watch on its own), and the persisted
@@ -137,7 +128,14 @@ export async function freeze(ctx: ServiceContext, input: FreezeInput, now = Date
   await ctx.db.$transaction(async (tx) => {
     await tx.failoverSettings.update({
       where: { id: 1 },
-      data: { freezeReason: input.reason, freezeBy: ctx.actor.email, freezeAt: new Date(now), freezeUntil: until, updatedBy: ctx.actor.email, updatedAt: new Date(now) },
+      data: {
+        freezeReason: input.reason,
+        freezeBy: ctx.actor.email,
+        freezeAt: new Date(now),
+        freezeUntil: until,
+        updatedBy: ctx.actor.email,
+        updatedAt: new Date(now),
+      },
     });
     await recordAudit(tx, {
       actor: ctx.actor,
@@ -272,14 +270,13 @@ export async function requestFailover(ctx: ServiceContext, input: FailoverReques
     if (r.id === region.id) continue;
     const a = ctx.failover.assessment(r.id);
     const health = ctx.live.region(r.id);
-    const why =
-      (await openFailoverOf(ctx.db, r.id))
-        ? "it was failed over itself"
-        : a && (a.state === "lost" || a.state === "failed_over")
-          ? `it is ${a.state.replace("_", " ")}`
-          : health?.status === "down"
-            ? `it is down (${health.reasons[0] ?? "no reason given"})`
-            : null;
+    const why = (await openFailoverOf(ctx.db, r.id))
+      ? "it was failed over itself"
+      : a && (a.state === "lost" || a.state === "failed_over")
+        ? `it is ${a.state.replace("_", " ")}`
+        : health?.status === "down"
+          ? `it is down (${health.reasons[0] ?? "no reason given"})`
+          : null;
     usable.push({ region: r, why });
   }
   const target = usable.find((u) => u.why === null);
@@ -318,9 +315,15 @@ export async function requestFailover(ctx: ServiceContext, input: FailoverReques
 export async function requestFailoverByAdmin(ctx: ServiceContext, input: RequestFailoverInput): Promise<FailoverView> {
   if (input.decisionId) {
     const d = await ctx.db.decision.findUnique({ where: { id: input.decisionId } });
-    if (!d || d.regionId !== input.regionId || d.outcome !== "advised") throw badRequest(`Decision ${input.decisionId} is not advice to fail over ${input.regionId}.`);
+    if (!d || d.regionId !== input.regionId || d.outcome !== "advised")
+      throw badRequest(`Decision ${input.decisionId} is not advice to fail over ${input.regionId}.`);
   }
-  return requestFailover(ctx, { regionId: input.regionId, reason: input.reason, trigger: input.decisionId ? "advisory" : "manual", decisionId: input.decisionId });
+  return requestFailover(ctx, {
+    regionId: input.regionId,
+    reason: input.reason,
+    trigger: input.decisionId ? "advisory" : "manual",
+    decisionId: input.decisionId,
+  });
 }
 
 export async function getFailover(ctx: ServiceContext, id: string): Promise<FailoverView> {
@@ -358,8 +361,18 @@ export async function failoverOverview(ctx: ServiceContext): Promise<FailoverOve
     const open = await openFailoverOf(ctx.db, r.id);
     const hold = await holdDownUntil(ctx, r.id);
     regionViews.push({
-      ...(a ?? { regionId: r.id, state: "healthy" as const, since: null, summary: `${r.name}: not assessed yet`, signals: [], confirmMs: ctx.failover.config.confirmMs, at: 0 }),
-      ...(open ? { state: "failed_over" as const, summary: `${r.name} was failed over (${open.id}); its tenants are served elsewhere until it is brought back` } : {}),
+      ...(a ?? {
+        regionId: r.id,
+        state: "healthy" as const,
+        since: null,
+        summary: `${r.name}: not assessed yet`,
+        signals: [],
+        confirmMs: ctx.failover.config.confirmMs,
+        at: 0,
+      }),
+      ...(open
+        ? { state: "failed_over" as const, summary: `${r.name} was failed over (${open.id}); its tenants are served elsewhere until it is brought back` }
+        : {}),
       name: r.name,
       holdDownUntil: hold ? new Date(hold).toISOString() : null,
       openFailoverId: open?.id ?? null,

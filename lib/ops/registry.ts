@@ -2,6 +2,7 @@ import "server-only";
 import { decideApprovalOp, endBreakGlassOp, startBreakGlassOp } from "@/lib/approvals/operations";
 import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
 import { markRegionOp } from "@/lib/regions/operations";
+import { freezeFailoverOp, requestFailoverOp, setFailoverModeOp, unfreezeFailoverOp } from "@/lib/failover/operations";
 import { resolveRouteDriftOp } from "@/lib/routes/operations";
 import type { InputOf, ResultOf } from "./operation";
 
@@ -17,6 +18,10 @@ export const MUTATIONS = {
   "break_glass.end": endBreakGlassOp,
   "region.mark": markRegionOp,
   "routes.resolve_drift": resolveRouteDriftOp,
+  "region.failover.request": requestFailoverOp,
+  "failover.mode": setFailoverModeOp,
+  "failover.freeze": freezeFailoverOp,
+  "failover.unfreeze": unfreezeFailoverOp,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

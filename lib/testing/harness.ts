@@ -93,7 +93,7 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
  * router's table is restored on close, so lab tests leave routing as they found it.
  */
 export async function createLabHarness(): Promise<Harness> {
-  const { requireLab } = await import("@/lib/federation/lab/testing");
+  const { requireLab, grantLeasesLikeTheConsole } = await import("@/lib/federation/lab/testing");
   const { createLabFederation } = await import("@/lib/federation/lab/index");
   await requireLab();
   const federation = await createLabFederation({

@@ -26,12 +26,22 @@ export class LabFailover implements FailoverPrimitives {
       for (const n of r.mariadb.nodes)
         this.mariadb.set(
           n.name,
-          new MariadbNode({ name: n.name, host: r.net.address, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword }, cfg.probeTimeoutMs),
+          new MariadbNode(
+            { name: n.name, host: r.net.address, port: n.port, user: cfg.mariadb.adminUser, password: cfg.mariadb.adminPassword },
+            cfg.probeTimeoutMs,
+          ),
         );
       this.postgres.set(
         r.id,
         new PostgresNode(
-          { name: r.postgres.name, host: r.net.address, port: r.postgres.port, user: cfg.postgres.user, password: cfg.postgres.password, database: cfg.postgres.database },
+          {
+            name: r.postgres.name,
+            host: r.net.address,
+            port: r.postgres.port,
+            user: cfg.postgres.user,
+            password: cfg.postgres.password,
+            database: cfg.postgres.database,
+          },
           cfg.probeTimeoutMs,
         ),
       );
@@ -95,7 +105,9 @@ export class LabFailover implements FailoverPrimitives {
       const beat = beats.find((b) => b.region === region.id);
       const ioRunning = r ? r.ioRunning === "Yes" : false;
       const heartbeatAgeMs = beat ? Math.max(0, Math.round(beat.lagMs)) : null;
-      const io = r ? `replication ${link.connection} IO thread ${r.ioRunning}${r.lastIoError ? ` (${r.lastIoError})` : ""}` : `replication ${link.connection} absent`;
+      const io = r
+        ? `replication ${link.connection} IO thread ${r.ioRunning}${r.lastIoError ? ` (${r.lastIoError})` : ""}`
+        : `replication ${link.connection} absent`;
       return {
         ...base,
         at: Date.now(),
@@ -105,7 +117,14 @@ export class LabFailover implements FailoverPrimitives {
         detail: `${peer.name} (${link.toNode}): ${io}; newest heartbeat from ${region.name} ${heartbeatAgeMs === null ? "never seen" : `${heartbeatAgeMs} ms old`}`,
       };
     } catch (e) {
-      return { ...base, at: Date.now(), reachable: false, ioRunning: null, heartbeatAgeMs: null, detail: `${peer.name} unreachable from the console: ${messageOf(e)}` };
+      return {
+        ...base,
+        at: Date.now(),
+        reachable: false,
+        ioRunning: null,
+        heartbeatAgeMs: null,
+        detail: `${peer.name} unreachable from the console: ${messageOf(e)}`,
+      };
     }
   }
 

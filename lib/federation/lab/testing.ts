@@ -2,6 +2,7 @@
 import { execFile } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import type { Federation } from "../types";
 import { REPO_ROOT, labPath, loadLabConfig, type LabConfig } from "./config";
 
 export const cfg: LabConfig = loadLabConfig();
@@ -116,3 +117,15 @@ export async function viaRouter(
 export const mapFilePath = () => labPath(cfg.router.mapFile);
 export const socketPath = () => labPath(cfg.router.socket);
 export const regionCfg = (id: string) => cfg.regions.find((r) => r.id === id)!;
+
+/**
+ * What the console's region watch does for the regions' write leases (workers/region-watch.ts): a
+ * grant to each region every renewal interval. Tests that use the federation without the console
+ * run it, or a region whose peer is down or cut off fences itself, as it must. Returns the stop.
+ */
+export function grantLeasesLikeTheConsole(federation: Pick<Federation, "grantLease" | "leasePolicy" | "regions">): () => void {
+  const timer = setInterval(() => {
+    for (const r of federation.regions) void federation.grantLease(r.id, Date.now()).catch(() => undefined);
+  }, federation.leasePolicy().renewEveryMs);
+  return () => clearInterval(timer);
+}

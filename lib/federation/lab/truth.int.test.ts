@@ -11,7 +11,7 @@ import type { ComponentHealth, ComponentKind, Federation, RegionHealth, TenantPr
 import { sampleOnce } from "@/lib/federation/assemble";
 import { observeServing, withTenantImpact } from "@/lib/tenants/observed";
 import { createLabFederation } from "./index";
-import { cfg, labCtl, requireLab, waitFor } from "./testing";
+import { cfg, grantLeasesLikeTheConsole, labCtl, requireLab, waitFor } from "./testing";
 
 const [kl, cy] = cfg.regions;
 const link = cfg.crossRegion.links.find((l) => l.to === cy.id)!;
@@ -37,6 +37,7 @@ const pgCy = new PostgresNode(
   2000,
 );
 let federation: Federation;
+let stopLeases: () => void = () => undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REGIONS = cfg.regions.map((r) => ({ id: r.id, name: r.name }));
 
@@ -51,11 +52,13 @@ const fig = (c: ComponentHealth, key: string) => c.figures.find((f) => f.key ===
 beforeAll(async () => {
   await requireLab();
   federation = await createLabFederation({ regions: REGIONS });
+  stopLeases = grantLeasesLikeTheConsole(federation);
   federation.probes(); // starts the per-heartbeat readers
   await sleep(1500);
 });
 
 afterAll(async () => {
+  stopLeases();
   await cyNode.startReplica(link.connection).catch(() => undefined);
   await pgCy.resumeReplay().catch(() => undefined);
   await federation?.close();
