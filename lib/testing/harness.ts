@@ -104,10 +104,14 @@ export async function createLabHarness(): Promise<Harness> {
   });
   const before = await federation.readRoutes();
   const h = await createHarness({ federation });
+  // The console grants the regions' write leases (workers/region-watch.ts): without it a region
+  // whose peer is down or cut off fences itself, as it must.
+  const stopLeases = grantLeasesLikeTheConsole(federation);
   const close = h.close;
   return {
     ...h,
     async close() {
+      stopLeases();
       await federation.setRegionDown("kl_dc_1", false).catch(() => undefined);
       await federation.setRegionDown("cyberjaya_1", false).catch(() => undefined);
       for (const f of await federation.fencedTenants().catch(() => [])) await federation.fenceTenant(f.tenant, f.regionId, false).catch(() => undefined);
