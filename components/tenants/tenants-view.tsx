@@ -269,7 +269,6 @@ export function TenantsView() {
   );
 }
 
-/** Where the tenant's last probe (a read and a write through the router) was answered, and since when. */
 /** A probe result older than this (3 probe periods) is shown as last known, never as now. */
 const OBSERVED_STALE_AFTER_MS = 15_000;
 

@@ -42,11 +42,12 @@ describe("tenant switch on the lab", () => {
     expect((await viaRouter("poliklinik-bangsar", "GET", "/guidelines")).region).toBe("kl_dc_1");
   });
 
-  it("marking a region down puts its app in maintenance: its tenants are served by the backup", async () => {
+  it("marking a region down puts its app in maintenance: the router answers its tenants 503 (no backup: only the console moves tenants)", async () => {
     await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: true, reason: "lab test" });
     try {
       const r = await viaRouter("klinik-sibu", "GET", "/guidelines");
-      expect(r.region).toBe("cyberjaya_1");
+      expect(r).toMatchObject({ status: 503, region: null });
+      expect((await viaRouter("klinik-pakar-kajang", "GET", "/guidelines")).region).toBe("cyberjaya_1");
       expect(h.live.region("kl_dc_1")?.markedDown).toBe(true);
     } finally {
       await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: false });

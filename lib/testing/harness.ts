@@ -92,7 +92,7 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
  * The harness over the running lab (lab/up): the real services and the lab federation. The
  * router's table is restored on close, so lab tests leave routing as they found it.
  */
-export async function createLabHarness(): Promise<Harness> {
+export async function createLabHarness(opts: { leases?: boolean } = {}): Promise<Harness> {
   const { requireLab, grantLeasesLikeTheConsole } = await import("@/lib/federation/lab/testing");
   const { createLabFederation } = await import("@/lib/federation/lab/index");
   await requireLab();
@@ -106,7 +106,8 @@ export async function createLabHarness(): Promise<Harness> {
   const h = await createHarness({ federation });
   // The console grants the regions' write leases (workers/region-watch.ts): without it a region
   // whose peer is down or cut off fences itself, as it must.
-  const stopLeases = grantLeasesLikeTheConsole(federation);
+  // (leases: false — the test runs the console's own region watch, which grants them.)
+  const stopLeases = opts.leases === false ? () => undefined : grantLeasesLikeTheConsole(federation);
   const close = h.close;
   return {
     ...h,

@@ -114,7 +114,7 @@ export interface RouterRegionView {
   backend: string;
   /** the region's own app server inside its backend */
   server: string;
-  /** every (backend, server) pair that points at this region's app (its own and the backups) */
+  /** every (backend, server) pair that points at this region's app (the lab has one: no backup servers) */
   serverRefs: { backend: string; server: string }[];
 }
 

@@ -122,7 +122,7 @@ export class LabFederation implements Federation {
         view: {
           backend: lab.backend,
           server: lab.appServer,
-          serverRefs: cfg.regions.map((r) => ({ backend: r.backend, server: lab.appServer })),
+          serverRefs: [{ backend: lab.backend, server: lab.appServer }],
         },
         mariadb: lab.mariadb.nodes.map(
           (n) =>
@@ -391,11 +391,11 @@ export class LabFederation implements Federation {
     }
   }
 
-  /** Maintenance on the region's app server in every backend (its own and where it is backup). */
+  /** Maintenance on the region's app server in its backend (its tenants get 503 until they are moved or failed over). */
   async setRegionDown(regionId: string, down: boolean): Promise<void> {
     const region = this.regionOrThrow(regionId);
     try {
-      for (const r of this.cfg.regions) await this.router.setServerState(r.backend, region.appServer, down ? "maint" : "ready");
+      await this.router.setServerState(region.backend, region.appServer, down ? "maint" : "ready");
     } catch (e) {
       throw toFederationError(e);
     }

@@ -173,7 +173,7 @@ describe("per-tenant write fences", () => {
     expect(cyFile).not.toContain(d);
 
     await labCtl(`app-${KL}`, "restart");
-    // back in HAProxy (not served by the other region's backup app)
+    // back in HAProxy
     await waitFor("KL app serving through HAProxy again", async () => (await viaRouter(ok)).region === KL, 20_000, 200);
     expect(await fed.fencedTenants()).toContainEqual({ tenant: d, regionId: KL });
     const r = await viaRouter(d);

@@ -44,7 +44,7 @@ export function labCtl(component: string, action: "start" | "stop" | "kill" | "r
 
 /** The lab's networks: lab/ctl partition|heal <a> <b>, isolate|rejoin|kill-region <region>. */
 export function labNet(action: "partition" | "heal", a: string, b: string): Promise<string>;
-export function labNet(action: "isolate" | "rejoin" | "kill-region", region: string): Promise<string>;
+export function labNet(action: "isolate" | "rejoin" | "cut-uplink" | "restore-uplink" | "kill-region", region: string): Promise<string>;
 export function labNet(action: string, ...regions: string[]): Promise<string> {
   return lab("ctl", action, ...regions);
 }

@@ -1,0 +1,143 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLabHarness, type Harness } from "@/lib/testing/harness";
+import { inRegion, labNet, regionCfg, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
+import { Orchestrator } from "@/workers/orchestrator";
+import { RegionWatch } from "@/workers/region-watch";
+import type { PlanEntry } from "./types";
+
+// F1/F2 in the lab, against real partitions (network namespaces, nftables blackholes): the console
+// (its region watch and engine, as server/runtime.ts starts them) must fail a region over only
+// when every signal agrees, and never while the region can still acknowledge a write.
+
+const KL = "kl_dc_1";
+const CY = "cyberjaya_1";
+const CY_TENANT = "klinik-seremban-2"; // served by Cyberjaya, not locked
+const CY_LOCKED = "klinik-putrajaya-p9"; // locked to Cyberjaya
+
+let h: Harness;
+let watch: RegionWatch;
+let engine: Orchestrator;
+
+beforeAll(async () => {
+  h = await createLabHarness({ leases: false });
+  const regions = await h.database.prisma.region.findMany({ orderBy: { sortOrder: "asc" } });
+  watch = new RegionWatch(h.services, regions);
+  engine = new Orchestrator(h.database, h.services);
+  await watch.start();
+  await engine.start();
+  await waitFor("both regions assessed present", async () => [KL, CY].every((r) => h.services.failover.assessment(r)?.state === "healthy"), 20_000, 200);
+}, 60_000);
+
+afterAll(async () => {
+  await watch?.stop();
+  await engine?.stop();
+  await h?.close();
+});
+
+/** Puts the lab back as a failover found it: links up, grants and replication resumed, the region unfenced. */
+afterEach(async () => {
+  await labNet("rejoin", CY).catch(() => undefined);
+  await labNet("restore-uplink", CY).catch(() => undefined);
+  await labNet("heal", KL, CY).catch(() => undefined);
+  await h.federation.setPeerGrants(KL, true, "test cleanup").catch(() => undefined);
+  await h.federation.setPeerGrants(CY, true, "test cleanup").catch(() => undefined);
+  await h.federation.holdReplication(CY, KL, false).catch(() => undefined);
+  await waitFor("Cyberjaya reachable again", async () => (await h.federation.regionSignals(CY)).console.reachable, 20_000, 250);
+  await h.federation.fenceRegion(CY, false, "test cleanup").catch(() => undefined);
+  h.services.failover.block(CY, false);
+  await h.database.prisma.failover.updateMany({ where: { closedAt: null }, data: { closedAt: new Date() } });
+  await h.database.prisma.failover.deleteMany({});
+  await waitFor("Cyberjaya present again", async () => h.services.failover.assessment(CY)?.state === "healthy", 30_000, 250);
+  // and replication caught up both ways (what the next test of the suite measures must not be this one's backlog)
+  await waitFor(
+    "both regions hearing each other within 1 s",
+    async () => {
+      const [kl, cy] = await Promise.all([h.federation.regionSignals(KL), h.federation.regionSignals(CY)]);
+      return (kl.peer.heartbeatAgeMs ?? Infinity) < 1000 && (cy.peer.heartbeatAgeMs ?? Infinity) < 1000;
+    },
+    60_000,
+    250,
+  );
+}, 60_000);
+
+describe("region failover in the lab", () => {
+  it("the console loses Cyberjaya's uplink while KL DC still hears it: 'unreachable from the console, alive according to KL DC', no failover", async () => {
+    await labNet("cut-uplink", CY);
+    const a = await waitFor("the assessment", async () => {
+      const x = h.services.failover.assessment(CY);
+      return x?.state === "unreachable_alive" ? x : null;
+    }, 15_000, 200);
+    expect(a.summary).toBe("Cyberjaya is unreachable from the console, alive according to KL DC: no failover");
+    await sleep(4000);
+    expect(await h.database.prisma.failover.count()).toBe(0);
+    const d = await h.database.prisma.decision.findFirstOrThrow({ where: { regionId: CY, kind: "no_failover" } });
+    expect(d.summary).toMatch(/alive according to KL DC/);
+    // Cyberjaya keeps acknowledging writes: KL DC renews its lease over the inter-region link
+    const inside = await inRegion(CY, "node", ["-e", writeOnce(CY, CY_TENANT)], 8000);
+    expect(inside.stdout.trim()).toBe("201");
+  }, 60_000);
+
+  it("an inter-region partition alone: the console still reaches both, nobody is failed over, both keep their leases", async () => {
+    await labNet("partition", KL, CY);
+    await sleep(6000);
+    for (const r of [KL, CY]) expect(h.services.failover.assessment(r)?.state).not.toBe("lost");
+    expect(await h.database.prisma.failover.count()).toBe(0);
+    expect((await viaRouter(CY_TENANT)).status).toBe(201);
+    expect((await viaRouter("klinik-kepong")).status).toBe(201);
+  }, 60_000);
+
+  it("Cyberjaya isolated with a clinic writing inside it: it stops acknowledging before KL DC takes its tenants; locked tenants are held in place", async () => {
+    // A clinic inside Cyberjaya keeps writing to its app (what a partition does not stop).
+    const clinic = inRegion(CY, "node", ["-e", writeLoop(CY, CY_TENANT, 30_000)], 40_000);
+    await sleep(1500);
+    const isolatedAt = Date.now();
+    await labNet("isolate", CY);
+    const f = await waitFor(
+      "the failover to finish",
+      async () => {
+        const x = await h.database.prisma.failover.findFirst({ where: { regionId: CY } });
+        return x && (x.state === "completed" || x.state === "failed") ? x : null;
+      },
+      40_000,
+      250,
+    );
+    expect(f.error).toBeNull();
+    expect(f).toMatchObject({ state: "completed", toRegionId: KL, trigger: "auto" });
+    const steps = f.steps as unknown as { key: string; startedAt: number; endedAt: number }[];
+    const routedAt = steps.find((s) => s.key === "route")!.startedAt;
+    const plan = f.plan as unknown as PlanEntry[];
+    expect(plan.find((p) => p.slug === CY_LOCKED)).toMatchObject({ action: "held" });
+    expect(plan.find((p) => p.slug === CY_TENANT)).toMatchObject({ action: "move", toRegionId: KL });
+
+    // Served by KL DC now, through the router.
+    const w = await viaRouter(CY_TENANT);
+    expect(w).toMatchObject({ status: 201, region: KL });
+
+    // No split brain: every write Cyberjaya acknowledged during the isolation came before KL DC took the tenant.
+    const log = (await clinic).stdout
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { t: number; status: number });
+    const acked = log.filter((x) => x.status === 201 && x.t >= isolatedAt);
+    const lastAck = Math.max(isolatedAt, ...acked.map((x) => x.t));
+    expect(log.some((x) => x.status === 503)).toBe(true); // it fenced itself
+    expect(lastAck).toBeLessThan(routedAt);
+    console.log(
+      `[failover] isolate → completed in ${f.finishedAt!.getTime() - isolatedAt} ms; Cyberjaya's last ack ${lastAck - isolatedAt} ms after isolation, routed at ${routedAt - isolatedAt} ms`,
+    );
+  }, 90_000);
+});
+
+/** One write to a region's app from inside the region; prints the status. */
+function writeOnce(region: string, tenant: string): string {
+  const url = `http://${regionCfg(region).net.address}:${regionCfg(region).appPort}/records`;
+  return `fetch(${JSON.stringify(url)},{method:"POST",headers:{"x-tenant":${JSON.stringify(tenant)},"content-type":"application/json"},body:'{"body":"clinic inside"}'}).then(r=>console.log(r.status),e=>console.log("error "+e.message))`;
+}
+
+/** A clinic writing every 100 ms from inside a region for `ms`; one JSON line per write {t: answer received, sent, status}. */
+function writeLoop(region: string, tenant: string, ms: number): string {
+  const url = `http://${regionCfg(region).net.address}:${regionCfg(region).appPort}/records`;
+  return `const end=Date.now()+${ms};(async()=>{while(Date.now()<end){const t=Date.now();let status=0;try{const r=await fetch(${JSON.stringify(url)},{method:"POST",headers:{"x-tenant":${JSON.stringify(tenant)},"content-type":"application/json"},body:'{"body":"clinic inside"}',signal:AbortSignal.timeout(3000)});await r.text();status=r.status}catch{status=-1}console.log(JSON.stringify({t:Date.now(),sent:t,status}));await new Promise(r=>setTimeout(r,100))}})()`;
+}
+
