@@ -135,6 +135,8 @@ export class RegionWatch implements Worker {
     if (before?.state !== a.state)
       this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open?.id ?? null, at: now });
     if (open) {
+      // Detection starts afresh once the region is brought back: nothing said before counts then.
+      this.detector.reset(region.id);
       this.episodes.delete(region.id);
       return;
     }

@@ -77,9 +77,12 @@ type Run = (ctx: ServiceContext, f: FailoverRow) => Promise<string>;
 
 const RUN: Record<FailoverStepKey, Run> = {
   async confirm(ctx, f) {
-    const s = await ctx.federation.regionSignals(f.regionId);
+    // The watch's assessment when it is fresh (it is what decided); otherwise the signals once more.
     const a = ctx.failover.assessment(f.regionId);
-    const said = [s.console.detail, s.peer.detail, s.router.detail].join(" · ");
+    const fresh = a && Date.now() - a.at < 2000 ? a.signals : null;
+    const said = fresh
+      ? fresh.map((x) => `${x.label}: ${x.detail}`).join(" · ")
+      : await ctx.federation.regionSignals(f.regionId).then((s) => [s.console.detail, s.peer.detail, s.router.detail].join(" · "));
     // The watch decided on signals that agreed for the window; one reading later they may not.
     if (f.trigger === "auto" && a && a.state !== "lost" && a.state !== "failed_over")
       throw new Error(`the region is no longer lost (${a.summary}); nothing was changed`);
@@ -127,7 +130,7 @@ const RUN: Record<FailoverStepKey, Run> = {
   },
 
   async promote_postgres(ctx, f) {
-    const primary = await ctx.federation.postgresPrimary();
+    const primary = await ctx.federation.postgresPrimary(f.regionId);
     if (primary && primary !== f.regionId) return `the corpus primary is in ${primary}: nothing to promote`;
     return ctx.federation.promotePostgres(f.toRegionId);
   },

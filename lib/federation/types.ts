@@ -169,8 +169,8 @@ export interface FailoverPrimitives {
    * what the lost region acknowledged but never sent waits for a person, never flows in on its own.
    */
   holdReplication(fromRegionId: string, toRegionId: string, hold: boolean): Promise<string>;
-  /** The region whose PostgreSQL is the corpus primary now (null: none answers as primary). */
-  postgresPrimary(): Promise<string | null>;
+  /** The region whose PostgreSQL is the corpus primary now (null: none answers as primary); `excludeRegionId` is not asked (it is lost). */
+  postgresPrimary(excludeRegionId?: string): Promise<string | null>;
   /** Promotes the region's PostgreSQL replica to primary (no-op when it already is); says what it did. */
   promotePostgres(regionId: string): Promise<string>;
 }

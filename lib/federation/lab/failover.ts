@@ -152,7 +152,9 @@ export class LabFailover implements FailoverPrimitives {
   async fenceRegion(regionId: string, fenced: boolean, reason: string): Promise<string> {
     const region = this.region(regionId);
     const what = `${fenced ? "fence" : "unfence"} region ${regionId}`;
-    const a = await requestJson(this.appUrl(region, "/admin/region-fence"), { method: "POST", body: { fenced, reason }, timeoutMs: 8000, what });
+    // Short: a region that does not answer at once is fenced by its own lease running out; the
+    // failover must not wait on it (the app drains its writes in flight within this too).
+    const a = await requestJson(this.appUrl(region, "/admin/region-fence"), { method: "POST", body: { fenced, reason }, timeoutMs: this.cfg.probeTimeoutMs + 700, what });
     if (a.status !== 200) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
     // Belt and braces: the region's databases refuse the app's writes too (read_only binds every
     // user without READ_ONLY ADMIN); a node that does not answer is named, the app fence holds.
@@ -184,9 +186,9 @@ export class LabFailover implements FailoverPrimitives {
     return `replication ${link.connection} on ${link.toNode} ${hold ? "stopped: nothing from " + fromRegionId + " is applied until a person decides" : "started"}`;
   }
 
-  async postgresPrimary(): Promise<string | null> {
+  async postgresPrimary(excludeRegionId?: string): Promise<string | null> {
     const answers = await Promise.all(
-      this.cfg.regions.map(async (r) => {
+      this.cfg.regions.filter((r) => r.id !== excludeRegionId).map(async (r) => {
         try {
           return (await this.postgres.get(r.id)!.status()).inRecovery ? null : r.id;
         } catch {

@@ -567,8 +567,8 @@ export class LabFederation implements Federation {
   holdReplication(fromRegionId: string, toRegionId: string, hold: boolean): Promise<string> {
     return this.failover.holdReplication(fromRegionId, toRegionId, hold);
   }
-  postgresPrimary(): Promise<string | null> {
-    return this.failover.postgresPrimary();
+  postgresPrimary(excludeRegionId?: string): Promise<string | null> {
+    return this.failover.postgresPrimary(excludeRegionId);
   }
   promotePostgres(regionId: string): Promise<string> {
     return this.failover.promotePostgres(regionId);

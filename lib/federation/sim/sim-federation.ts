@@ -310,9 +310,9 @@ export class SimFederation implements Federation {
     return `replication ${fromRegionId} → ${toRegionId} ${hold ? "held" : "started"} (simulated)`;
   }
 
-  async postgresPrimary(): Promise<string | null> {
+  async postgresPrimary(excludeRegionId?: string): Promise<string | null> {
     const r = this.state.get(this.pgPrimary);
-    return r && !r.down ? this.pgPrimary : null;
+    return r && !r.down && this.pgPrimary !== excludeRegionId ? this.pgPrimary : null;
   }
 
   async promotePostgres(regionId: string): Promise<string> {
