@@ -63,10 +63,15 @@ afterEach(async () => {
 describe("region failover in the lab", () => {
   it("the console loses Cyberjaya's uplink while KL DC still hears it: 'unreachable from the console, alive according to KL DC', no failover", async () => {
     await labNet("cut-uplink", CY);
-    const a = await waitFor("the assessment", async () => {
-      const x = h.services.failover.assessment(CY);
-      return x?.state === "unreachable_alive" ? x : null;
-    }, 15_000, 200);
+    const a = await waitFor(
+      "the assessment",
+      async () => {
+        const x = h.services.failover.assessment(CY);
+        return x?.state === "unreachable_alive" ? x : null;
+      },
+      15_000,
+      200,
+    );
     expect(a.summary).toBe("Cyberjaya is unreachable from the console, alive according to KL DC: no failover");
     await sleep(4000);
     expect(await h.database.prisma.failover.count({ where: { regionId: CY } })).toBe(0);
@@ -143,4 +148,3 @@ function writeLoop(region: string, tenant: string, ms: number): string {
   const url = `http://${regionCfg(region).net.address}:${regionCfg(region).appPort}/records`;
   return `const end=Date.now()+${ms};(async()=>{while(Date.now()<end){const t=Date.now();let status=0;try{const r=await fetch(${JSON.stringify(url)},{method:"POST",headers:{"x-tenant":${JSON.stringify(tenant)},"content-type":"application/json"},body:'{"body":"clinic inside"}',signal:AbortSignal.timeout(3000)});await r.text();status=r.status}catch{status=-1}console.log(JSON.stringify({t:Date.now(),sent:t,status}));await new Promise(r=>setTimeout(r,100))}})()`;
 }
-

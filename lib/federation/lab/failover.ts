@@ -154,7 +154,12 @@ export class LabFailover implements FailoverPrimitives {
     const what = `${fenced ? "fence" : "unfence"} region ${regionId}`;
     // Short: a region that does not answer at once is fenced by its own lease running out; the
     // failover must not wait on it (the app drains its writes in flight within this too).
-    const a = await requestJson(this.appUrl(region, "/admin/region-fence"), { method: "POST", body: { fenced, reason }, timeoutMs: this.cfg.probeTimeoutMs + 700, what });
+    const a = await requestJson(this.appUrl(region, "/admin/region-fence"), {
+      method: "POST",
+      body: { fenced, reason },
+      timeoutMs: this.cfg.probeTimeoutMs + 700,
+      what,
+    });
     if (a.status !== 200) throw new FederationError(`${what}: ${answerError(a)}`, "protocol", a.status >= 500);
     // Belt and braces: the region's databases refuse the app's writes too (read_only binds every
     // user without READ_ONLY ADMIN); a node that does not answer is named, the app fence holds.
@@ -188,13 +193,15 @@ export class LabFailover implements FailoverPrimitives {
 
   async postgresPrimary(excludeRegionId?: string): Promise<string | null> {
     const answers = await Promise.all(
-      this.cfg.regions.filter((r) => r.id !== excludeRegionId).map(async (r) => {
-        try {
-          return (await this.postgres.get(r.id)!.status()).inRecovery ? null : r.id;
-        } catch {
-          return null;
-        }
-      }),
+      this.cfg.regions
+        .filter((r) => r.id !== excludeRegionId)
+        .map(async (r) => {
+          try {
+            return (await this.postgres.get(r.id)!.status()).inRecovery ? null : r.id;
+          } catch {
+            return null;
+          }
+        }),
     );
     return answers.find((x) => x !== null) ?? null;
   }
