@@ -4,11 +4,12 @@ import type { Services } from "@/lib/context";
 import { Engine } from "@/lib/engine/engine";
 import { moveOperation } from "@/lib/moves/operation";
 import { failoverOperation } from "@/lib/failover/operation";
+import { returnOperation } from "@/lib/failover/return";
 import type { StepKey } from "@/lib/moves/steps";
 
 // The console's orchestrator: the one engine (lib/engine) with every kind of long operation
-// registered: tenant moves (T3, lib/moves/operation.ts) and region failovers (F2,
-// lib/failover/operation.ts); drills, restores and compliance packs are added to the list below,
+// registered: tenant moves (T3, lib/moves/operation.ts), region failovers (F2,
+// lib/failover/operation.ts) and bringing a region back (lib/failover/return.ts); drills, restores and compliance packs are added to the list below,
 // each a list of steps, not a new worker.
 
 export interface OrchestratorOptions {
@@ -21,7 +22,7 @@ export interface OrchestratorOptions {
 
 export class Orchestrator extends Engine {
   constructor(database: Pick<Database, "tryLeaderLock">, services: Services, opts: OrchestratorOptions = {}) {
-    super(database, services, [moveOperation({ concurrency: opts.concurrency, catchUpTimeoutMs: opts.catchUpTimeoutMs }), failoverOperation()], {
+    super(database, services, [moveOperation({ concurrency: opts.concurrency, catchUpTimeoutMs: opts.catchUpTimeoutMs }), failoverOperation(), returnOperation()], {
       name: "orchestrator",
       crashAfter: opts.crashAfter,
     });

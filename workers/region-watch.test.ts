@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "@/lib/testing/harness";
-import { freezeFailoverOp, requestFailoverOp, setFailoverModeOp } from "@/lib/failover/operations";
+import { freezeFailoverOp, previewReturnQuery, requestFailoverOp, requestReturnOp, setFailoverModeOp } from "@/lib/failover/operations";
 import { failoverOverview } from "@/lib/failover/service";
 import type { PlanEntry } from "@/lib/failover/types";
 import type { AppError } from "@/lib/errors";
@@ -115,7 +115,27 @@ describe("region failover on the simulation", () => {
     const again = await refusal(h.invoke(requestFailoverOp, h.actors.admin, { regionId: KL, reason: "again" }));
     expect(again.status).toBe(409);
     expect(again.message).toMatch(/already failed over/);
-  }, 60_000);
+
+    // Bringing it back: refused while it is unreachable; then its errant writes are listed, decided, and it catches up.
+    const early = await refusal(h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id }));
+    expect(early.status).toBe(409);
+    await h.federation.setRegionDown(KL, false);
+    const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id });
+    const records = errant.tenants.reduce((n, t) => n + t.ids.length, 0);
+    const r = await h.invoke(requestReturnOp, h.actors.admin, { failoverId: f.id, reason: "power restored", ...(records ? { decision: "reapply" as const } : {}) });
+    const done = await until("the return to finish", async () => {
+      const x = await db.regionReturn.findUnique({ where: { id: r.id } });
+      return x?.state === "completed" || x?.state === "failed" ? x : null;
+    });
+    expect(done.error).toBeNull();
+    expect((await db.failover.findUniqueOrThrow({ where: { id: f.id } })).closedAt).not.toBeNull();
+    expect(h.services.failover.isBlocked(KL)).toBe(false);
+    const catchUp = done.catchUp as unknown as { backlog: number }[];
+    expect(catchUp.at(-1)?.backlog).toBe(0);
+    await until("KL DC present again", async () => h.services.failover.assessment(KL)?.state === "healthy");
+    if (records) expect(await db.auditEntry.count({ where: { action: "region.errant.reapply", targetId: KL } })).toBe(1);
+    expect(await db.auditEntry.count({ where: { action: "region.return", outcome: "succeeded" } })).toBe(1);
+  }, 90_000);
 
   it("advisory: the engine records its advice and does nothing; an admin acts on it with one click; agreement is counted", async () => {
     const h = await start();

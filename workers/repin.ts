@@ -10,8 +10,11 @@ import { HealthTracker } from "@/lib/worker-health";
 import { ACTIVE_STATES } from "@/lib/moves/state-machine";
 import { HoldDowns } from "@/lib/hold-downs";
 import { LAG_SLO_MS } from "@/lib/slo";
+import { openFailoverOf } from "@/lib/failover/service";
+import type { PlanEntry } from "@/lib/failover/types";
 
-// T6: a tenant evacuated from its primary goes back once the primary has been healthy — and its
+// T6: a tenant evacuated from its primary (by a move, or by a failover of the primary that has
+// since been brought back) goes back once the primary has been healthy — and its
 // replication caught up — for a whole hold-down period. Any unhealthy sample restarts the
 // hold-down, so a flapping region does not bounce tenants. Planned moves stay where the admin
 // put them. A re-pin is an ordinary staged move (same checks, fencing, zero loss).
@@ -103,6 +106,16 @@ export class Repinner implements Worker {
     }
   }
 
+  /** The tenant is where a failover of its primary put it (a failover closed since: the region came back). */
+  private async failedOverFrom(t: { id: string; primaryRegionId: string; servingRegionId: string }, lastMoveAt: Date | null): Promise<boolean> {
+    const f = await this.db.failover.findFirst({
+      where: { regionId: t.primaryRegionId, state: "completed", closedAt: { not: null }, ...(lastMoveAt ? { createdAt: { gt: lastMoveAt } } : {}) },
+      orderBy: { createdAt: "desc" },
+    });
+    const plan = (f?.plan ?? []) as unknown as PlanEntry[];
+    return plan.some((p) => p.tenantId === t.id && p.toRegionId === t.servingRegionId);
+  }
+
   /** Requests the re-pins that are due; returns the tenants it asked to move back. */
   async evaluate(): Promise<string[]> {
     if (this.busy) return [];
@@ -116,8 +129,11 @@ export class Repinner implements Worker {
         if (since == null || now - since < this.opts.holdDownMs) continue;
         if ((this.notBefore.get(t.id)?.notBefore ?? 0) > now) continue;
         if (await this.db.move.findFirst({ where: { tenantId: t.id, state: { in: [...ACTIVE_STATES] } } })) continue;
+        // A region failed over and not brought back is fenced: nothing returns to it before its return (lib/failover/return.ts).
+        if (await openFailoverOf(this.db, t.primaryRegionId)) continue;
         const last = await this.db.move.findFirst({ where: { tenantId: t.id, state: "completed" }, orderBy: { finishedAt: "desc" } });
-        if (last?.kind !== "evacuation" || last.toRegionId !== t.servingRegionId) continue;
+        const evacuated = last?.kind === "evacuation" && last.toRegionId === t.servingRegionId;
+        if (!evacuated && !(await this.failedOverFrom(t, last?.finishedAt ?? null))) continue;
         const lag = this.services.live.region(t.primaryRegionId)?.figures.replicationLagMs;
         try {
           await invoke(requestRepinOp, contextFor(this.services, SYSTEM_ACTOR, `repin:${t.id}`), {

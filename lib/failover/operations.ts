@@ -1,7 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { defineMutation, defineQuery } from "@/lib/ops/operation";
-import { failoverIdSchema, failoverModeSchema, freezeSchema, requestFailoverSchema, unfreezeSchema } from "./schemas";
+import { failoverIdSchema, failoverModeSchema, failoverRefSchema, freezeSchema, requestFailoverSchema, requestReturnSchema, unfreezeSchema } from "./schemas";
+import { previewReturn, requestReturn } from "./return";
 import { failoverOverview, freeze, getFailover, requestFailoverByAdmin, setMode, unfreeze } from "./service";
 
 // F2/F7 request operations (routes: app/api/failovers, app/api/failover/*). Not to be confused
@@ -51,4 +52,19 @@ export const unfreezeFailoverOp = defineMutation({
   schema: unfreezeSchema,
   target: () => ({ type: "failover_settings", id: "1" }),
   run: unfreeze,
+});
+
+export const previewReturnQuery = defineQuery({
+  name: "region.return.preview",
+  permission: "failover:run",
+  schema: failoverRefSchema,
+  run: (ctx, i) => previewReturn(ctx, i.failoverId),
+});
+
+export const requestReturnOp = defineMutation({
+  name: "region.return.request",
+  permission: "failover:run",
+  schema: requestReturnSchema,
+  target: (i) => ({ type: "failover", id: i.failoverId, details: i.decision ? { decision: i.decision } : undefined }),
+  run: requestReturn,
 });

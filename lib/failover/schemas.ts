@@ -33,3 +33,13 @@ export const unfreezeSchema = z.strictObject({ reason: requiredReason });
 export type UnfreezeInput = z.infer<typeof unfreezeSchema>;
 
 export const failoverIdSchema = z.object({ id: z.string().regex(/^fo_[a-f0-9]{16}$/, "failover id is malformed") });
+
+/** POST /api/failovers/:id/return: bring the region back (a decision on its errant writes when it has any). */
+export const requestReturnSchema = z.strictObject({
+  failoverId: z.string().regex(/^fo_[a-f0-9]{16}$/, "failover id is malformed"),
+  reason: requiredReason,
+  decision: z.enum(["reapply", "discard"], { error: "decision must be reapply or discard" }).optional(),
+});
+export type RequestReturnInput = z.infer<typeof requestReturnSchema>;
+
+export const failoverRefSchema = z.object({ failoverId: z.string().regex(/^fo_[a-f0-9]{16}$/, "failover id is malformed") });

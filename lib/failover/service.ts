@@ -6,6 +6,7 @@ import { badRequest, conflict, notFound, withAuditContext } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/service";
 import { pendingSteps } from "@/lib/engine/types";
 import { FAILOVER_STEPS } from "./steps";
+import { toReturnView } from "./return";
 import type { FailoverModeInput, FreezeInput, RequestFailoverInput, UnfreezeInput } from "./schemas";
 import type { AgreementView, DecisionView, FailoverMode, FailoverOverview, FailoverSettingsView, FailoverView, PlanEntry, SignalView } from "./types";
 
@@ -348,12 +349,13 @@ export async function agreement(db: PrismaClient): Promise<AgreementView> {
 }
 
 export async function failoverOverview(ctx: ServiceContext): Promise<FailoverOverview> {
-  const [settings, regions, failovers, decisions, agree] = await Promise.all([
+  const [settings, regions, failovers, decisions, agree, returns] = await Promise.all([
     readSettings(ctx.db),
     ctx.db.region.findMany({ orderBy: { sortOrder: "asc" } }),
     ctx.db.failover.findMany({ orderBy: { createdAt: "desc" }, take: 20 }),
     ctx.db.decision.findMany({ orderBy: { at: "desc" }, take: 50 }),
     agreement(ctx.db),
+    ctx.db.regionReturn.findMany({ orderBy: { createdAt: "desc" }, take: 40 }),
   ]);
   const regionViews = [];
   for (const r of regions) {
@@ -381,7 +383,10 @@ export async function failoverOverview(ctx: ServiceContext): Promise<FailoverOve
   return {
     settings: settingsView(ctx, settings),
     regions: regionViews,
-    failovers: failovers.map(toFailoverView),
+    failovers: failovers.map((f) => {
+      const r = returns.find((x) => x.failoverId === f.id);
+      return { ...toFailoverView(f), return: r ? toReturnView(r) : null };
+    }),
     decisions: decisions.map(toDecisionView),
     agreement: agree,
     serverTime: Date.now(),

@@ -12,3 +12,17 @@ export const FAILOVER_STEPS = [
 ] as const;
 
 export type FailoverStepKey = (typeof FAILOVER_STEPS)[number]["key"];
+
+// Bringing a failed-over region back (lib/failover/return.ts), in order.
+export const RETURN_STEPS = [
+  { key: "reach", label: "Reach the region again" },
+  { key: "fence", label: "Fence it (no write before it has caught up)" },
+  { key: "errant", label: "Find what it wrote that the survivor never applied" },
+  { key: "resolve", label: "Apply the decision on those writes" },
+  { key: "resume", label: "Resume its replication into the survivor" },
+  { key: "catch_up", label: "Catch up with every write made during the failover" },
+  { key: "postgres", label: "Rejoin its PostgreSQL as a replica (pg_rewind)" },
+  { key: "unfence", label: "Lift the fence; leases granted again" },
+] as const;
+
+export type ReturnStepKey = (typeof RETURN_STEPS)[number]["key"];

@@ -71,6 +71,8 @@ export interface FailoverView {
   createdAt: string;
   finishedAt: string | null;
   closedAt: string | null;
+  /** Bringing the region back: the latest attempt (null: none yet; absent where not loaded). */
+  return?: RegionReturnView | null;
 }
 
 export interface DecisionView {
@@ -123,4 +125,40 @@ export interface FailoverOverview {
   decisions: DecisionView[];
   agreement: AgreementView;
   serverTime: number;
+}
+
+/** One catch-up sample of a returning region: how far behind, how fast it applies vs what arrives. */
+export interface CatchUpSample {
+  at: number;
+  /** Transactions of the survivor's domain the region has not applied yet. */
+  backlog: number;
+  applyPerSec: number | null;
+  incomingPerSec: number | null;
+  /** Seconds until caught up at these rates (null: not converging, or unknown). */
+  etaSec: number | null;
+}
+
+export interface ErrantView {
+  lostPosition: string;
+  survivorApplied: string;
+  transactions: number;
+  tenants: { tenant: string; ids: string[] }[];
+}
+
+export interface RegionReturnView {
+  id: string;
+  failoverId: string;
+  regionId: string;
+  survivorId: string;
+  state: FailoverState;
+  step: string | null;
+  steps: OperationStep[];
+  errant: ErrantView | null;
+  decision: "reapply" | "discard" | null;
+  catchUp: CatchUpSample[];
+  requestedBy: string;
+  reason: string | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
 }

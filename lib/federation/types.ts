@@ -146,6 +146,31 @@ export interface RegionSignals {
   lease: LeaseView | null;
 }
 
+/**
+ * F2 §5: what a region that was failed over wrote that the survivor never applied. Transactions of
+ * its replication domain are counted (heartbeats included); tenant records are listed per tenant.
+ */
+export interface ErrantReport {
+  /** The lost region's own-domain position (GTID) and what the survivor applied of that domain. */
+  lostPosition: string;
+  survivorApplied: string;
+  transactions: number;
+  tenants: { tenant: string; ids: string[] }[];
+}
+
+/** F2 §6: how far one replication link is behind, by transaction count. */
+export interface ReplicationProgress {
+  /** The source region's own-domain position, and what the target applied of it. */
+  sourcePosition: string;
+  applied: string;
+  /** Sequence numbers of those two positions (rates are their differences over time). */
+  sourceSeq: number;
+  appliedSeq: number;
+  /** Transactions of the source's domain the target has not applied. */
+  backlog: number;
+  at: number;
+}
+
 /** F2: what a region failover needs from the federation. Every method is idempotent. */
 export interface FailoverPrimitives {
   /** Lease length, skew margin and renewal interval the regions' apps enforce. */
@@ -173,6 +198,18 @@ export interface FailoverPrimitives {
   postgresPrimary(excludeRegionId?: string): Promise<string | null>;
   /** Promotes the region's PostgreSQL replica to primary (no-op when it already is); says what it did. */
   promotePostgres(regionId: string): Promise<string>;
+  /** What the returned region wrote that the survivor lacks: its domain's transactions, and records since `sinceMs`. */
+  errantTransactions(lostRegionId: string, survivorId: string, sinceMs: number): Promise<ErrantReport>;
+  /**
+   * A person's decision on the errant records: "reapply" copies them to the survivor, "discard"
+   * deletes them in the returned region (neither is replicated); then the survivor skips the
+   * returned region's domain up to `report.lostPosition`, so replication never replays them.
+   */
+  resolveErrant(lostRegionId: string, survivorId: string, decision: "reapply" | "discard", report: ErrantReport): Promise<string>;
+  /** How far `toRegionId` is behind `fromRegionId`'s writes. */
+  replicationProgress(fromRegionId: string, toRegionId: string): Promise<ReplicationProgress>;
+  /** Rewinds the region's PostgreSQL (a former primary) onto `primaryRegionId`'s timeline and starts it as its replica. */
+  rejoinPostgres(regionId: string, primaryRegionId: string): Promise<string>;
 }
 
 export interface Federation extends MovePrimitives, FailoverPrimitives {

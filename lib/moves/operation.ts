@@ -112,9 +112,15 @@ async function releaseOrphanFences(ctx: ServiceContext): Promise<void> {
   if (fences.length === 0) return;
   const active = await ctx.db.move.findMany({ where: { state: { in: [...ACTIVE_STATES] } } });
   const tenants = await ctx.db.tenant.findMany({ select: { id: true, slug: true } });
+  // A tenant served read-only by an open failover (F2) keeps its fence: that failover owns it.
+  const failovers = await ctx.db.failover.findMany({ where: { closedAt: null, state: { in: ["queued", "running", "completed"] } }, select: { plan: true } });
+  const readOnly = new Set(
+    failovers.flatMap((f) => (f.plan as unknown as { slug: string; action: string; toRegionId: string | null }[]).filter((p) => p.action === "read_only").map((p) => `${p.slug}@${p.toRegionId}`)),
+  );
   for (const f of fences) {
     const t = tenants.find((x) => x.slug === f.tenant);
     if (t && active.some((m) => m.tenantId === t.id)) continue;
+    if (readOnly.has(`${f.tenant}@${f.regionId}`)) continue;
     await ctx.federation.fenceTenant(f.tenant, f.regionId, false);
     await recordAuditAlone(ctx.db, {
       actor: SYSTEM_ACTOR,

@@ -2,7 +2,7 @@ import "server-only";
 import { decideApprovalOp, endBreakGlassOp, startBreakGlassOp } from "@/lib/approvals/operations";
 import { requestBulkMoveOp, requestMoveOp } from "@/lib/moves/operations";
 import { markRegionOp } from "@/lib/regions/operations";
-import { freezeFailoverOp, requestFailoverOp, setFailoverModeOp, unfreezeFailoverOp } from "@/lib/failover/operations";
+import { freezeFailoverOp, requestFailoverOp, requestReturnOp, setFailoverModeOp, unfreezeFailoverOp } from "@/lib/failover/operations";
 import { resolveRouteDriftOp } from "@/lib/routes/operations";
 import type { InputOf, ResultOf } from "./operation";
 
@@ -22,6 +22,7 @@ export const MUTATIONS = {
   "failover.mode": setFailoverModeOp,
   "failover.freeze": freezeFailoverOp,
   "failover.unfreeze": unfreezeFailoverOp,
+  "region.return.request": requestReturnOp,
 } as const;
 
 export type MutationName = keyof typeof MUTATIONS;

@@ -14,6 +14,7 @@ import {
   parseServerRole,
   parseWsrepStatus,
   replicaProblem,
+  withDomain,
 } from "./parse";
 
 describe("wsrep status", () => {
@@ -147,5 +148,17 @@ describe("GTID positions for a move", () => {
   });
   it("refuses an answer without a binlog position", () => {
     expect(() => parseBinlogPosition({})).toThrow(/no @@gtid_binlog_pos/);
+  });
+});
+
+describe("withDomain", () => {
+  it("replaces one domain's entry and keeps the others, in domain order", () => {
+    expect(withDomain("1-1-100,2-2-50", "1-1-180")).toBe("1-1-180,2-2-50");
+    expect(withDomain("2-2-50", "1-1-7")).toBe("1-1-7,2-2-50");
+    expect(withDomain("", "2-2-9")).toBe("2-2-9");
+  });
+  it("refuses what is not a GTID", () => {
+    expect(() => withDomain("1-1-1", "x")).toThrow(/bad GTID/);
+    expect(() => withDomain("nope", "1-1-1")).toThrow(/bad GTID/);
   });
 });

@@ -188,3 +188,20 @@ export function parseGtidWaitResult(row: Record<string, unknown> | undefined): "
   if (n === -1) return "timeout";
   return "error";
 }
+
+/**
+ * A GTID list with one domain's entry set to `gtid` (added when absent): what @@gtid_slave_pos
+ * becomes when a replica is told to skip, in that domain, everything up to `gtid` (the errant
+ * transactions of a region that was failed over, once a person decided what to do with them).
+ */
+export function withDomain(pos: string, gtid: string): string {
+  const m = /^(\d+)-\d+-\d+$/.exec(gtid);
+  if (!m) throw new Error(`bad GTID "${gtid}"`);
+  const parts = pos
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of parts) if (!/^\d+-\d+-\d+$/.test(p)) throw new Error(`bad GTID "${p}" in "${pos}"`);
+  const kept = parts.filter((p) => p.split("-")[0] !== m[1]);
+  return [...kept, gtid].sort((a, b) => Number(a.split("-")[0]) - Number(b.split("-")[0])).join(",");
+}

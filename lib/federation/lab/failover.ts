@@ -4,11 +4,14 @@ import "server-only";
 // side is asked directly: the peer's view is read from the peer, never through the region itself.
 import { ConnectorError } from "@/lib/connectors/errors";
 import type { HaproxyRouter } from "@/lib/connectors/haproxy/adapter";
-import { MariadbNode } from "@/lib/connectors/mariadb/adapter";
+import { MariadbNode, regionGtidPosition } from "@/lib/connectors/mariadb/adapter";
+import { gtidForDomain, parseGtidPos, withDomain } from "@/lib/connectors/mariadb/parse";
+import { rejoinAsReplica } from "@/lib/connectors/postgres/rewind";
 import { PostgresNode } from "@/lib/connectors/postgres/adapter";
 import type { LeasePolicy, LeaseView } from "@/lib/failover/lease";
-import { FederationError, type FailoverPrimitives, type RegionSignals } from "../types";
-import { peerOf, regionOrThrow, type LabConfig, type LabRegion } from "./config";
+import path from "node:path";
+import { FederationError, type ErrantReport, type FailoverPrimitives, type RegionSignals, type ReplicationProgress } from "../types";
+import { labPath, peerOf, regionOrThrow, type LabConfig, type LabRegion } from "./config";
 import { answerError, requestJson } from "./http";
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -215,6 +218,156 @@ export class LabFailover implements FailoverPrimitives {
       const p = await node.promote(10);
       if (!p.promoted) throw new FederationError(`${region.postgres.name} was not promoted within 10 s`, "timeout", true);
       return `${region.postgres.name} promoted to primary in ${p.tookMs} ms (replayed up to ${st.replayLsn ?? "?"})`;
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e.toFederationError();
+      throw e;
+    }
+  }
+
+  // ---- bringing a region back (§5, §6) --------------------------------------------------------
+
+  private link(from: string, to: string) {
+    const link = this.cfg.crossRegion.links.find((l) => l.from === from && l.to === to);
+    if (!link) throw new FederationError(`no replication link from ${from} into ${to}`, "refused", false);
+    return link;
+  }
+
+  private async ownPosition(region: LabRegion): Promise<string> {
+    const nodes = region.mariadb.nodes.map((n) => this.mariadb.get(n.name)!);
+    const { gtid } = await regionGtidPosition(nodes, region.mariadb.gtidDomainId, region.mariadb.kind === "galera", `${this.cfg.mariadb.database}.heartbeat`);
+    return gtid;
+  }
+
+  private async appliedOf(node: MariadbNode, domain: number): Promise<{ all: string; gtid: string }> {
+    const role = await node.role();
+    return { all: role.gtidSlavePos, gtid: gtidForDomain(role.gtidSlavePos, domain) };
+  }
+
+  private static seq(gtid: string): number {
+    return gtid ? Number(gtid.split("-")[2]) : 0;
+  }
+
+  async replicationProgress(fromRegionId: string, toRegionId: string): Promise<ReplicationProgress> {
+    const from = this.region(fromRegionId);
+    const link = this.link(fromRegionId, toRegionId);
+    try {
+      const [sourcePosition, applied] = await Promise.all([this.ownPosition(from), this.appliedOf(this.mariadb.get(link.toNode)!, from.mariadb.gtidDomainId)]);
+      const sourceSeq = LabFailover.seq(sourcePosition);
+      const appliedSeq = LabFailover.seq(applied.gtid);
+      return { sourcePosition, applied: applied.gtid, sourceSeq, appliedSeq, backlog: Math.max(0, sourceSeq - appliedSeq), at: Date.now() };
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e.toFederationError();
+      throw e;
+    }
+  }
+
+  async errantTransactions(lostRegionId: string, survivorId: string, sinceMs: number): Promise<ErrantReport> {
+    const lost = this.region(lostRegionId);
+    const link = this.link(lostRegionId, survivorId);
+    const survivorNode = this.mariadb.get(link.toNode)!;
+    try {
+      const [lostPosition, applied] = await Promise.all([this.ownPosition(lost), this.appliedOf(survivorNode, lost.mariadb.gtidDomainId)]);
+      const transactions = Math.max(0, LabFailover.seq(lostPosition) - LabFailover.seq(applied.gtid));
+      const table = `${this.cfg.mariadb.database}.records`;
+      const written = await this.mariadb
+        .get(lost.mariadb.nodes[0].name)!
+        .client.query<{ id: string; tenant: string }>(`SELECT id, tenant FROM ${table} WHERE region = ? AND created_at >= FROM_UNIXTIME(?) ORDER BY created_at`, [
+          lostRegionId,
+          Math.floor(sinceMs / 1000),
+        ], 5000);
+      const present = new Set<string>();
+      for (let i = 0; i < written.length; i += 500) {
+        const ids = written.slice(i, i + 500).map((r) => r.id);
+        const rows = await survivorNode.client.query<{ id: string }>(`SELECT id FROM ${table} WHERE id IN (${ids.map(() => "?").join(",")})`, ids, 5000);
+        for (const r of rows) present.add(r.id);
+      }
+      const byTenant = new Map<string, string[]>();
+      for (const r of written) if (!present.has(r.id)) byTenant.set(r.tenant, [...(byTenant.get(r.tenant) ?? []), r.id]);
+      return {
+        lostPosition,
+        survivorApplied: applied.gtid,
+        transactions,
+        tenants: [...byTenant].map(([tenant, ids]) => ({ tenant, ids })).sort((a, b) => a.tenant.localeCompare(b.tenant)),
+      };
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e.toFederationError();
+      throw e;
+    }
+  }
+
+  async resolveErrant(lostRegionId: string, survivorId: string, decision: "reapply" | "discard", report: ErrantReport): Promise<string> {
+    const lost = this.region(lostRegionId);
+    const link = this.link(lostRegionId, survivorId);
+    const survivorNode = this.mariadb.get(link.toNode)!;
+    const lostNode = this.mariadb.get(lost.mariadb.nodes[0].name)!;
+    const table = `${this.cfg.mariadb.database}.records`;
+    const ids = report.tenants.flatMap((t) => t.ids);
+    try {
+      let did: string;
+      if (ids.length === 0) did = "no records to decide on";
+      else if (decision === "reapply") {
+        // copied as they are, outside the binary log: the returned region has them already
+        const rows = await lostNode.client.query<Record<string, unknown>>(
+          `SELECT id, tenant, region, node, body, created_at FROM ${table} WHERE id IN (${ids.map(() => "?").join(",")})`,
+          ids,
+          5000,
+        );
+        await survivorNode.client.query("SET SESSION sql_log_bin = 0");
+        try {
+          for (const r of rows)
+            await survivorNode.client.query(`INSERT IGNORE INTO ${table} (id, tenant, region, node, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`, [
+              r.id,
+              r.tenant,
+              r.region,
+              r.node,
+              r.body,
+              r.created_at,
+            ]);
+        } finally {
+          await survivorNode.client.query("SET SESSION sql_log_bin = 1");
+        }
+        did = `${rows.length} record(s) re-applied in ${survivorId}`;
+      } else {
+        // deleted in the returned region (Galera spreads it to its nodes), not into the binary log
+        await lostNode.client.query("SET SESSION sql_log_bin = 0");
+        try {
+          await lostNode.client.query(`DELETE FROM ${table} WHERE id IN (${ids.map(() => "?").join(",")})`, ids, 5000);
+        } finally {
+          await lostNode.client.query("SET SESSION sql_log_bin = 1");
+        }
+        did = `${ids.length} record(s) discarded in ${lostRegionId}`;
+      }
+      // The survivor skips the returned region's domain up to its position: replication never replays them.
+      const before = await survivorNode.role();
+      const skipTo = report.lostPosition;
+      const current = gtidForDomain(before.gtidSlavePos, lost.mariadb.gtidDomainId);
+      if (skipTo && (!current || (parseGtidPos(skipTo).get(lost.mariadb.gtidDomainId) ?? 0) > (parseGtidPos(current).get(lost.mariadb.gtidDomainId) ?? 0))) {
+        await survivorNode.client.query("STOP ALL SLAVES", [], 10_000);
+        await survivorNode.client.query("SET GLOBAL gtid_slave_pos = ?", [withDomain(before.gtidSlavePos, skipTo)]);
+      }
+      return `${did}; ${survivorId} skips ${lostRegionId}'s domain up to ${skipTo || "nothing"} (${report.transactions} transaction(s) not replayed)`;
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e.toFederationError();
+      throw e;
+    }
+  }
+
+  async rejoinPostgres(regionId: string, primaryRegionId: string): Promise<string> {
+    const target = this.region(regionId);
+    const source = this.region(primaryRegionId);
+    try {
+      const st = await this.postgres.get(regionId)!.status().catch(() => null);
+      if (st?.inRecovery) return `${target.postgres.name} is already a replica`;
+      const r = await rejoinAsReplica({
+        pgBin: this.cfg.postgres.bin,
+        dataDir: path.join(labPath(this.cfg.dataDir), "pg", target.postgres.name),
+        osUser: this.cfg.postgres.osUser,
+        sourceConninfo: `host=${source.net.interAddress} port=${source.postgres.port} user=${this.cfg.postgres.user} password=${this.cfg.postgres.password} dbname=${this.cfg.postgres.database}`,
+        logFile: path.join(labPath(this.cfg.dataDir), "log", `${target.postgres.name}.log`),
+        preserveFiles: ["lab-node.conf"],
+        netns: target.net.netns,
+      });
+      return `${target.postgres.name} ${r.rewound ? "rewound onto" : "needed no rewind to follow"} ${source.postgres.name} and started as its replica in ${r.tookMs} ms`;
     } catch (e) {
       if (e instanceof ConnectorError) throw e.toFederationError();
       throw e;

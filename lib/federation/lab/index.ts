@@ -30,7 +30,7 @@ import { isTenantSlug } from "./write-gate";
 import { LabLagWatch, type LagLinkKind } from "./lag-watch";
 import { LabFailover } from "./failover";
 import type { LeasePolicy } from "@/lib/failover/lease";
-import type { RegionSignals } from "../types";
+import type { ErrantReport, RegionSignals, ReplicationProgress } from "../types";
 
 /** How long a fence may wait for the tenant's in-flight writes (the app's statements time out at 3 s). */
 const FENCE_DRAIN_MS = 10_000;
@@ -572,6 +572,18 @@ export class LabFederation implements Federation {
   }
   promotePostgres(regionId: string): Promise<string> {
     return this.failover.promotePostgres(regionId);
+  }
+  errantTransactions(lostRegionId: string, survivorId: string, sinceMs: number): Promise<ErrantReport> {
+    return this.failover.errantTransactions(lostRegionId, survivorId, sinceMs);
+  }
+  resolveErrant(lostRegionId: string, survivorId: string, decision: "reapply" | "discard", report: ErrantReport): Promise<string> {
+    return this.failover.resolveErrant(lostRegionId, survivorId, decision, report);
+  }
+  replicationProgress(fromRegionId: string, toRegionId: string): Promise<ReplicationProgress> {
+    return this.failover.replicationProgress(fromRegionId, toRegionId);
+  }
+  rejoinPostgres(regionId: string, primaryRegionId: string): Promise<string> {
+    return this.failover.rejoinPostgres(regionId, primaryRegionId);
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,7 @@ import {
 } from "../types";
 import { gaussian, seededRandom } from "./random";
 import { DEFAULT_LEASE_POLICY, WriteLease, type LeasePolicy } from "@/lib/failover/lease";
-import type { RegionSignals } from "../types";
+import type { ErrantReport, RegionSignals, ReplicationProgress } from "../types";
 
 // The simulated federation: a believable two-or-more-region world in process. Figures move
 // with noise, cross-region lag spikes now and then and decays, a region marked down takes its
@@ -43,6 +43,10 @@ interface SimRegion {
   peerGrantsStopped: boolean;
   /** The replication from this region into the others is held by the console (errant transactions wait). */
   heldInto: Set<string>;
+  /** Replication lag out of this region when it went down: its writes of that last stretch never crossed. */
+  lagAtLossMs: number;
+  /** Errant records decided on (re-applied or discarded) since it came back. */
+  errantResolved: boolean;
 }
 
 export interface SimOptions {
@@ -90,6 +94,8 @@ export class SimFederation implements Federation {
         lease: new WriteLease(this.leases, null, this.now),
         peerGrantsStopped: false,
         heldInto: new Set(),
+        lagAtLossMs: 0,
+        errantResolved: false,
       });
     }
   }
@@ -164,6 +170,11 @@ export class SimFederation implements Federation {
     if (r.down === down) return;
     r.down = down;
     r.downSince = down ? this.now() : null;
+    if (down) {
+      const peer = [...this.state.values()].find((x) => x !== r);
+      r.lagAtLossMs = Math.round((peer?.baseLagMs ?? 0) + (peer?.spikeMs ?? 0));
+      r.errantResolved = false;
+    }
     if (!down) {
       // Coming back: replication catches up from a backlog, so lag starts high and decays.
       for (const other of this.state.values()) if (other !== r) other.spikeMs = Math.max(other.spikeMs, 1500);
@@ -321,6 +332,50 @@ export class SimFederation implements Federation {
     if (this.pgPrimary === regionId) return `${r.ref.name}'s PostgreSQL is already the primary`;
     this.pgPrimary = regionId;
     return `${r.ref.name}'s PostgreSQL promoted to primary (simulated)`;
+  }
+
+  /**
+   * The records the region acknowledged in the last `lagAtLossMs` before it went down never
+   * crossed: about one write per tenant every 200 ms (weighted by the tenant's load), listed by id.
+   */
+  async errantTransactions(lostRegionId: string, survivorId: string): Promise<ErrantReport> {
+    const r = this.regionOrThrow(lostRegionId);
+    this.regionOrThrow(survivorId);
+    if (r.down) throw new FederationError(`${r.ref.name} does not answer yet`, "unreachable", true);
+    const tenants = r.errantResolved
+      ? []
+      : this.tenantsServedBy(lostRegionId)
+          .map((t) => ({ tenant: t, ids: Array.from({ length: Math.floor((r.lagAtLossMs / 200) * this.weight(t)) }, (_, i) => `sim-${t}-${i + 1}`) }))
+          .filter((t) => t.ids.length > 0);
+    const n = tenants.reduce((sum, t) => sum + t.ids.length, 0);
+    return { lostPosition: `${lostRegionId}@${r.downSince ?? 0}`, survivorApplied: `${lostRegionId}@${(r.downSince ?? 0) - r.lagAtLossMs}`, transactions: n, tenants };
+  }
+
+  async resolveErrant(lostRegionId: string, survivorId: string, decision: "reapply" | "discard", report: ErrantReport): Promise<string> {
+    const r = this.regionOrThrow(lostRegionId);
+    this.regionOrThrow(survivorId);
+    r.errantResolved = true;
+    const n = report.tenants.reduce((sum, t) => sum + t.ids.length, 0);
+    return `${n} record(s) ${decision === "reapply" ? `re-applied in ${survivorId}` : `discarded in ${lostRegionId}`} (simulated)`;
+  }
+
+  async replicationProgress(fromRegionId: string, toRegionId: string): Promise<ReplicationProgress> {
+    const from = this.regionOrThrow(fromRegionId);
+    const to = this.regionOrThrow(toRegionId);
+    if (from.down || to.down) throw new FederationError(`${from.down ? from.ref.name : to.ref.name} does not answer`, "unreachable", true);
+    this.step();
+    const at = this.now();
+    // one heartbeat every 25 ms behind: the lag into the target, in transactions
+    const backlog = Math.round(to.spikeMs / 25);
+    const sourceSeq = Math.floor(at / 25);
+    return { sourcePosition: `${fromRegionId}@${at}`, applied: `${fromRegionId}@${at - Math.round(to.spikeMs)}`, sourceSeq, appliedSeq: sourceSeq - backlog, backlog, at };
+  }
+
+  async rejoinPostgres(regionId: string, primaryRegionId: string): Promise<string> {
+    const r = this.regionOrThrow(regionId);
+    this.regionOrThrow(primaryRegionId);
+    if (r.down) throw new FederationError(`${r.ref.name} does not answer`, "unreachable", true);
+    return `${r.ref.name}'s PostgreSQL follows ${primaryRegionId} as a replica (simulated)`;
   }
 
   async close(): Promise<void> {}
