@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLabHarness, type Harness } from "@/lib/testing/harness";
 import { inRegion, labNet, regionCfg, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
 import { Orchestrator } from "@/workers/orchestrator";
+import { previewReturnQuery, requestReturnOp } from "./operations";
 import { RegionWatch } from "@/workers/region-watch";
 import type { PlanEntry } from "./types";
 
@@ -123,14 +124,48 @@ describe("region failover in the lab", () => {
       .trim()
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { t: number; status: number });
+      .map((l) => JSON.parse(l) as { t: number; status: number; id: string | null });
     const acked = log.filter((x) => x.status === 201 && x.t >= isolatedAt);
     const lastAck = Math.max(isolatedAt, ...acked.map((x) => x.t));
     expect(log.some((x) => x.status === 503)).toBe(true); // it fenced itself
     expect(lastAck).toBeLessThan(routedAt);
+    // Bringing Cyberjaya back: what it acknowledged (or committed as its lease ended) during the
+    // isolation never reached KL DC — errant writes, listed per tenant, held for a decision.
+    await labNet("rejoin", CY);
+    await waitFor("Cyberjaya reachable", async () => (await h.federation.regionSignals(CY)).console.reachable, 20_000, 250);
+    const refused = await h.invoke(requestReturnOp, h.actors.admin, { failoverId: f.id, reason: "network restored" }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    // without a decision the return stops at the errant writes and changes nothing
+    const r0 = refused ? null : await waitFor("the first return to stop", async () => {
+      const x = await h.database.prisma.regionReturn.findFirst({ where: { failoverId: f.id } });
+      return x && x.state !== "queued" && x.state !== "running" ? x : null;
+    }, 30_000, 250);
+    expect(r0?.state).toBe("failed");
+    expect(r0?.error).toMatch(/record\(s\) written in cyberjaya_1 never reached kl_dc_1 \(.*klinik-seremban-2: \d+/);
+    const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id });
+    const mine = errant.tenants.find((t) => t.tenant === CY_TENANT)!;
+    expect(mine.ids.length).toBeGreaterThan(0);
+    const r = await h.invoke(requestReturnOp, h.actors.admin, { failoverId: f.id, reason: "network restored; keep the clinic's notes", decision: "reapply" });
+    const done = await waitFor("the return to finish", async () => {
+      const x = await h.database.prisma.regionReturn.findUnique({ where: { id: r.id } });
+      return x && (x.state === "completed" || x.state === "failed") ? x : null;
+    }, 90_000, 250);
+    expect(done.error).toBeNull();
+    // Zero loss: every write Cyberjaya acknowledged is readable where the tenant is served now
+    // (replicated before the cut, or re-applied by the decision).
+    const lostAcks: string[] = [];
+    for (const x of log.filter((y) => y.status === 201 && y.id))
+      if ((await viaRouter(CY_TENANT, "GET", `/records/${x.id}`)).status !== 200) lostAcks.push(x.id!);
+    expect(lostAcks).toEqual([]);
+    expect((await h.database.prisma.failover.findUniqueOrThrow({ where: { id: f.id } })).closedAt).not.toBeNull();
+    const lease = (await h.federation.regionSignals(CY)).lease;
+    expect(lease?.fenced).toBeNull();
+
     const decided = await h.database.prisma.decision.findFirstOrThrow({ where: { regionId: CY, outcome: "acted" } });
     console.log(
-      `[failover] isolate → decided at ${decided.at.getTime() - isolatedAt} ms, completed at ${f.finishedAt!.getTime() - isolatedAt} ms; Cyberjaya's last ack ${lastAck - isolatedAt} ms after isolation, routed at ${routedAt - isolatedAt} ms; steps: ${steps
+      `[failover] return: ${(done.steps as unknown as { key: string; detail: string }[]).map((x) => `${x.key}: ${x.detail}`).join(" | ")}\n[failover] isolate → decided at ${decided.at.getTime() - isolatedAt} ms, completed at ${f.finishedAt!.getTime() - isolatedAt} ms; Cyberjaya's last ack ${lastAck - isolatedAt} ms after isolation, routed at ${routedAt - isolatedAt} ms; steps: ${steps
         .map((s) => `${s.key} ${s.endedAt - s.startedAt} ms`)
         .join(", ")}; signals: ${JSON.stringify(decided.signals)}`,
     );
@@ -146,5 +181,5 @@ function writeOnce(region: string, tenant: string): string {
 /** A clinic writing every 100 ms from inside a region for `ms`; one JSON line per write {t: answer received, sent, status}. */
 function writeLoop(region: string, tenant: string, ms: number): string {
   const url = `http://${regionCfg(region).net.address}:${regionCfg(region).appPort}/records`;
-  return `const end=Date.now()+${ms};(async()=>{while(Date.now()<end){const t=Date.now();let status=0;try{const r=await fetch(${JSON.stringify(url)},{method:"POST",headers:{"x-tenant":${JSON.stringify(tenant)},"content-type":"application/json"},body:'{"body":"clinic inside"}',signal:AbortSignal.timeout(3000)});await r.text();status=r.status}catch{status=-1}console.log(JSON.stringify({t:Date.now(),sent:t,status}));await new Promise(r=>setTimeout(r,100))}})()`;
+  return `const end=Date.now()+${ms};(async()=>{while(Date.now()<end){const t=Date.now();let status=0;let id=null;try{const r=await fetch(${JSON.stringify(url)},{method:"POST",headers:{"x-tenant":${JSON.stringify(tenant)},"content-type":"application/json"},body:'{"body":"clinic inside"}',signal:AbortSignal.timeout(3000)});const j=await r.json().catch(()=>({}));status=r.status;id=j.id??null}catch{status=-1}console.log(JSON.stringify({t:Date.now(),sent:t,status,id}));await new Promise(r=>setTimeout(r,100))}})()`;
 }
