@@ -165,7 +165,7 @@ describe("region failover in the lab", () => {
 
     const decided = await h.database.prisma.decision.findFirstOrThrow({ where: { regionId: CY, outcome: "acted" } });
     console.log(
-      `[failover] return: ${(done.steps as unknown as { key: string; detail: string }[]).map((x) => `${x.key}: ${x.detail}`).join(" | ")}\n[failover] isolate → decided at ${decided.at.getTime() - isolatedAt} ms, completed at ${f.finishedAt!.getTime() - isolatedAt} ms; Cyberjaya's last ack ${lastAck - isolatedAt} ms after isolation, routed at ${routedAt - isolatedAt} ms; steps: ${steps
+      `[failover] catch-up samples: ${JSON.stringify(done.catchUp)}\n[failover] return: ${(done.steps as unknown as { key: string; detail: string }[]).map((x) => `${x.key}: ${x.detail}`).join(" | ")}\n[failover] isolate → decided at ${decided.at.getTime() - isolatedAt} ms, completed at ${f.finishedAt!.getTime() - isolatedAt} ms; Cyberjaya's last ack ${lastAck - isolatedAt} ms after isolation, routed at ${routedAt - isolatedAt} ms; steps: ${steps
         .map((s) => `${s.key} ${s.endedAt - s.startedAt} ms`)
         .join(", ")}; signals: ${JSON.stringify(decided.signals)}`,
     );

@@ -132,7 +132,12 @@ const RUN: Record<ReturnStepKey, Run> = {
     return did;
   },
   async resume(ctx, r) {
-    return ctx.federation.holdReplication(r.regionId, r.survivorId, false);
+    const out = await ctx.federation.holdReplication(r.regionId, r.survivorId, false);
+    // The returned region's own replication from the survivor may still be waiting out a TCP
+    // connect to a link that was cut (minutes of SYN retries): restarted, it reconnects at once.
+    await ctx.federation.holdReplication(r.survivorId, r.regionId, true);
+    const back = await ctx.federation.holdReplication(r.survivorId, r.regionId, false);
+    return `${out}; ${back} (reconnected at once)`;
   },
   async catch_up(ctx, r) {
     const t0 = Date.now();

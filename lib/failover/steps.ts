@@ -19,7 +19,7 @@ export const RETURN_STEPS = [
   { key: "fence", label: "Fence it (no write before it has caught up)" },
   { key: "errant", label: "Find what it wrote that the survivor never applied" },
   { key: "resolve", label: "Apply the decision on those writes" },
-  { key: "resume", label: "Resume its replication into the survivor" },
+  { key: "resume", label: "Resume replication both ways" },
   { key: "catch_up", label: "Catch up with every write made during the failover" },
   { key: "postgres", label: "Rejoin its PostgreSQL as a replica (pg_rewind)" },
   { key: "unfence", label: "Lift the fence; leases granted again" },
