@@ -22,9 +22,14 @@ export interface OrchestratorOptions {
 
 export class Orchestrator extends Engine {
   constructor(database: Pick<Database, "tryLeaderLock">, services: Services, opts: OrchestratorOptions = {}) {
-    super(database, services, [moveOperation({ concurrency: opts.concurrency, catchUpTimeoutMs: opts.catchUpTimeoutMs }), failoverOperation(), returnOperation()], {
-      name: "orchestrator",
-      crashAfter: opts.crashAfter,
-    });
+    super(
+      database,
+      services,
+      [moveOperation({ concurrency: opts.concurrency, catchUpTimeoutMs: opts.catchUpTimeoutMs }), failoverOperation(), returnOperation()],
+      {
+        name: "orchestrator",
+        crashAfter: opts.crashAfter,
+      },
+    );
   }
 }

@@ -122,7 +122,11 @@ describe("region failover on the simulation", () => {
     await h.federation.setRegionDown(KL, false);
     const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id });
     const records = errant.tenants.reduce((n, t) => n + t.ids.length, 0);
-    const r = await h.invoke(requestReturnOp, h.actors.admin, { failoverId: f.id, reason: "power restored", ...(records ? { decision: "reapply" as const } : {}) });
+    const r = await h.invoke(requestReturnOp, h.actors.admin, {
+      failoverId: f.id,
+      reason: "power restored",
+      ...(records ? { decision: "reapply" as const } : {}),
+    });
     const done = await until("the return to finish", async () => {
       const x = await db.regionReturn.findUnique({ where: { id: r.id } });
       return x?.state === "completed" || x?.state === "failed" ? x : null;

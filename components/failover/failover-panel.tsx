@@ -10,6 +10,7 @@ import type { DetectionState, FailoverMode, FailoverOverview, FailoverView } fro
 import { useTopic } from "../realtime/socket";
 import { OperationSteps } from "../engine/operation-steps";
 import { StatusPill, type StatusWord } from "../status";
+import { RegionReturn } from "./region-return";
 
 // F1/F2/F7 on the overview: what the console believes about each region (every signal, with its
 // age), the setting of automatic action and the freeze, the failovers with their steps and
@@ -225,6 +226,10 @@ export function FailoverPanel({ now, canAct, canConfigure }: { now: number; canA
               </ul>
             )}
             {f.error && <div className="small error-text">{f.error}</div>}
+            {f.closedAt && (
+              <div className="small muted">brought back {new Date(f.closedAt).toLocaleTimeString("en-GB")}; its tenants return by re-pin after recovery</div>
+            )}
+            <RegionReturn f={f} now={serverNow} canAct={canAct} regionName={names(f.regionId)} act={(input) => act("region.return.request", input as never)} />
           </div>
         );
       })}

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { catchUpSample } from "./catch-up";
 
-const p = (at: number, sourceSeq: number, appliedSeq: number) => ({ at, sourceSeq, appliedSeq, backlog: sourceSeq - appliedSeq, sourcePosition: "", applied: "" });
+const p = (at: number, sourceSeq: number, appliedSeq: number) => ({
+  at,
+  sourceSeq,
+  appliedSeq,
+  backlog: sourceSeq - appliedSeq,
+  sourcePosition: "",
+  applied: "",
+});
 
 describe("catchUpSample", () => {
   it("apply rate against incoming rate, and the ETA at the difference", () => {

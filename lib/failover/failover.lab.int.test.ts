@@ -138,20 +138,32 @@ describe("region failover in the lab", () => {
       (e: Error) => e,
     );
     // without a decision the return stops at the errant writes and changes nothing
-    const r0 = refused ? null : await waitFor("the first return to stop", async () => {
-      const x = await h.database.prisma.regionReturn.findFirst({ where: { failoverId: f.id } });
-      return x && x.state !== "queued" && x.state !== "running" ? x : null;
-    }, 30_000, 250);
+    const r0 = refused
+      ? null
+      : await waitFor(
+          "the first return to stop",
+          async () => {
+            const x = await h.database.prisma.regionReturn.findFirst({ where: { failoverId: f.id } });
+            return x && x.state !== "queued" && x.state !== "running" ? x : null;
+          },
+          30_000,
+          250,
+        );
     expect(r0?.state).toBe("failed");
     expect(r0?.error).toMatch(/record\(s\) written in cyberjaya_1 never reached kl_dc_1 \(.*klinik-seremban-2: \d+/);
     const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id });
     const mine = errant.tenants.find((t) => t.tenant === CY_TENANT)!;
     expect(mine.ids.length).toBeGreaterThan(0);
     const r = await h.invoke(requestReturnOp, h.actors.admin, { failoverId: f.id, reason: "network restored; keep the clinic's notes", decision: "reapply" });
-    const done = await waitFor("the return to finish", async () => {
-      const x = await h.database.prisma.regionReturn.findUnique({ where: { id: r.id } });
-      return x && (x.state === "completed" || x.state === "failed") ? x : null;
-    }, 90_000, 250);
+    const done = await waitFor(
+      "the return to finish",
+      async () => {
+        const x = await h.database.prisma.regionReturn.findUnique({ where: { id: r.id } });
+        return x && (x.state === "completed" || x.state === "failed") ? x : null;
+      },
+      90_000,
+      250,
+    );
     expect(done.error).toBeNull();
     // Zero loss: every write Cyberjaya acknowledged is readable where the tenant is served now
     // (replicated before the cut, or re-applied by the decision).

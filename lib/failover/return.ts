@@ -53,7 +53,12 @@ export function toReturnView(r: ReturnRow): RegionReturnView {
 
 export const returnStore: OperationStore<ReturnRow> = {
   async runnable(ctx, limit) {
-    const rows = await ctx.db.regionReturn.findMany({ where: { state: { in: ["queued", "running"] } }, orderBy: { createdAt: "asc" }, take: limit, select: { id: true } });
+    const rows = await ctx.db.regionReturn.findMany({
+      where: { state: { in: ["queued", "running"] } },
+      orderBy: { createdAt: "asc" },
+      take: limit,
+      select: { id: true },
+    });
     return rows.map((r) => r.id);
   },
   async load(ctx, id): Promise<LoadedOperation<ReturnRow>> {
@@ -126,7 +131,11 @@ const RUN: Record<ReturnStepKey, Run> = {
         outcome: "succeeded",
         targetType: "region",
         targetId: r.regionId,
-        after: { returnId: r.id, failoverId: r.failoverId, records: report.tenants.map((t) => ({ tenant: t.tenant, count: t.ids.length, ids: t.ids.slice(0, 50) })) },
+        after: {
+          returnId: r.id,
+          failoverId: r.failoverId,
+          records: report.tenants.map((t) => ({ tenant: t.tenant, count: t.ids.length, ids: t.ids.slice(0, 50) })),
+        },
         reason: r.reason,
       });
     return did;
@@ -223,7 +232,10 @@ export async function previewReturn(ctx: ServiceContext, failoverId: string): Pr
   return ctx.federation.errantTransactions(f.regionId, f.toRegionId, f.createdAt.getTime() - ERRANT_LOOKBACK_MS);
 }
 
-export async function requestReturn(ctx: ServiceContext, input: { failoverId: string; reason: string; decision?: "reapply" | "discard" }): Promise<RegionReturnView> {
+export async function requestReturn(
+  ctx: ServiceContext,
+  input: { failoverId: string; reason: string; decision?: "reapply" | "discard" },
+): Promise<RegionReturnView> {
   const f = await ctx.db.failover.findUnique({ where: { id: input.failoverId } });
   if (!f) throw badRequest(`No failover with id "${input.failoverId}".`);
   if (f.state !== "completed") throw conflict("conflict", `Failover ${f.id} is ${f.state}: only a completed failover's region can be brought back.`);

@@ -115,7 +115,11 @@ async function releaseOrphanFences(ctx: ServiceContext): Promise<void> {
   // A tenant served read-only by an open failover (F2) keeps its fence: that failover owns it.
   const failovers = await ctx.db.failover.findMany({ where: { closedAt: null, state: { in: ["queued", "running", "completed"] } }, select: { plan: true } });
   const readOnly = new Set(
-    failovers.flatMap((f) => (f.plan as unknown as { slug: string; action: string; toRegionId: string | null }[]).filter((p) => p.action === "read_only").map((p) => `${p.slug}@${p.toRegionId}`)),
+    failovers.flatMap((f) =>
+      (f.plan as unknown as { slug: string; action: string; toRegionId: string | null }[])
+        .filter((p) => p.action === "read_only")
+        .map((p) => `${p.slug}@${p.toRegionId}`),
+    ),
   );
   for (const f of fences) {
     const t = tenants.find((x) => x.slug === f.tenant);

@@ -271,10 +271,11 @@ export class LabFailover implements FailoverPrimitives {
       const table = `${this.cfg.mariadb.database}.records`;
       const written = await this.mariadb
         .get(lost.mariadb.nodes[0].name)!
-        .client.query<{ id: string; tenant: string }>(`SELECT id, tenant FROM ${table} WHERE region = ? AND created_at >= FROM_UNIXTIME(?) ORDER BY created_at`, [
-          lostRegionId,
-          Math.floor(sinceMs / 1000),
-        ], 5000);
+        .client.query<{ id: string; tenant: string }>(
+          `SELECT id, tenant FROM ${table} WHERE region = ? AND created_at >= FROM_UNIXTIME(?) ORDER BY created_at`,
+          [lostRegionId, Math.floor(sinceMs / 1000)],
+          5000,
+        );
       const present = new Set<string>();
       for (let i = 0; i < written.length; i += 500) {
         const ids = written.slice(i, i + 500).map((r) => r.id);
@@ -356,7 +357,10 @@ export class LabFailover implements FailoverPrimitives {
     const target = this.region(regionId);
     const source = this.region(primaryRegionId);
     try {
-      const st = await this.postgres.get(regionId)!.status().catch(() => null);
+      const st = await this.postgres
+        .get(regionId)!
+        .status()
+        .catch(() => null);
       if (st?.inRecovery) return `${target.postgres.name} is already a replica`;
       const r = await rejoinAsReplica({
         pgBin: this.cfg.postgres.bin,

@@ -348,7 +348,12 @@ export class SimFederation implements Federation {
           .map((t) => ({ tenant: t, ids: Array.from({ length: Math.floor((r.lagAtLossMs / 200) * this.weight(t)) }, (_, i) => `sim-${t}-${i + 1}`) }))
           .filter((t) => t.ids.length > 0);
     const n = tenants.reduce((sum, t) => sum + t.ids.length, 0);
-    return { lostPosition: `${lostRegionId}@${r.downSince ?? 0}`, survivorApplied: `${lostRegionId}@${(r.downSince ?? 0) - r.lagAtLossMs}`, transactions: n, tenants };
+    return {
+      lostPosition: `${lostRegionId}@${r.downSince ?? 0}`,
+      survivorApplied: `${lostRegionId}@${(r.downSince ?? 0) - r.lagAtLossMs}`,
+      transactions: n,
+      tenants,
+    };
   }
 
   async resolveErrant(lostRegionId: string, survivorId: string, decision: "reapply" | "discard", report: ErrantReport): Promise<string> {
@@ -368,7 +373,14 @@ export class SimFederation implements Federation {
     // one heartbeat every 25 ms behind: the lag into the target, in transactions
     const backlog = Math.round(to.spikeMs / 25);
     const sourceSeq = Math.floor(at / 25);
-    return { sourcePosition: `${fromRegionId}@${at}`, applied: `${fromRegionId}@${at - Math.round(to.spikeMs)}`, sourceSeq, appliedSeq: sourceSeq - backlog, backlog, at };
+    return {
+      sourcePosition: `${fromRegionId}@${at}`,
+      applied: `${fromRegionId}@${at - Math.round(to.spikeMs)}`,
+      sourceSeq,
+      appliedSeq: sourceSeq - backlog,
+      backlog,
+      at,
+    };
   }
 
   async rejoinPostgres(regionId: string, primaryRegionId: string): Promise<string> {
