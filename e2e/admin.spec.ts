@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newSignedInPage, shot, signIn } from "./helpers";
+import { newSignedInPage, sameOrigin, shot, signIn } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -84,6 +84,12 @@ test("admin: move a tenant with pre-flight and live steps; another open browser 
 
 test("admin: mark a region down and up; the overview says so within two seconds", async ({ browser }) => {
   const page = await newSignedInPage(browser, "admin", "dark");
+  // This test is about what the overview says; the failover a lost region gets is e2e/failover.spec.ts.
+  const off = await page.request.post("/api/failover/mode", {
+    headers: sameOrigin(page),
+    data: { mode: "off", reason: "overview test: no automatic failover" },
+  });
+  expect(off.status()).toBe(200);
   const cyb = page.getByTestId("region-cyberjaya_1");
   await cyb.getByTestId("mark-cyberjaya_1").click();
   await page
@@ -97,11 +103,17 @@ test("admin: mark a region down and up; the overview says so within two seconds"
   await expect(cyb.getByTestId("reasons")).toContainText("marked down by an admin");
   await expect(page.getByTestId("region-kl_dc_1").getByTestId("reasons")).toContainText("source region down");
   await shot(page, "07-admin-region-down-dark");
+  // every signal agrees for the confirmation window: lost, but automatic action is off
+  await expect(page.getByTestId("detection-cyberjaya_1")).toHaveAttribute("data-state", "lost", { timeout: 10_000 });
 
   await cyb.getByTestId("mark-cyberjaya_1").click();
   await page.getByRole("dialog").getByRole("button", { name: "Mark up" }).click();
   await expect(cyb).not.toHaveAttribute("data-status", "down", { timeout: 2000 });
   // The region-down alert ends (a lag SLO alert may follow while replication catches up: that is true).
   await expect(page.getByText(/Region down — Cyberjaya is down/)).toHaveCount(0, { timeout: 3000 });
+  // automatic action was off: the console recorded that it would not act, and why
+  await expect(page.getByTestId("decisions")).toContainText("Cyberjaya is lost; automatic action is off: an admin decides");
+  const auto = await page.request.post("/api/failover/mode", { headers: sameOrigin(page), data: { mode: "auto", reason: "overview test done" } });
+  expect(auto.status()).toBe(200);
   await page.context().close();
 });

@@ -70,7 +70,27 @@ export async function buildRuntime(env: Env, opts: { pglite?: "disk" | "memory" 
     prober.latest,
     () => locks,
   );
-  bus.on("tenants:changed", () => void refreshTenants());
+  // A probe taken before a change says nothing about after it: the tenants a change concerns are
+  // probed again at once (a region marked up or down, tenants re-routed by a switch, move or
+  // failover), so the screen never shows a failure that ended, or a success that did, as live.
+  const reprobe = (slugs: string[]) => {
+    for (const t of slugs) void prober.probe(t).catch(() => undefined);
+  };
+  bus.on(
+    "tenants:changed",
+    (e) =>
+      void refreshTenants().then(async () => {
+        const rows = await db.tenant.findMany({ where: { id: { in: e.tenantIds } }, select: { slug: true } });
+        reprobe(rows.map((r) => r.slug));
+      }),
+  );
+  bus.on("regions:changed", (e) =>
+    reprobe(
+      Object.entries(prober.routes)
+        .filter(([, r]) => r === e.regionId)
+        .map(([t]) => t),
+    ),
+  );
 
   // Start order matters: storage listens before the first sample; the orchestrator (the one engine
   // of long operations, lib/engine, with every kind registered: workers/orchestrator.ts) runs
