@@ -5,6 +5,8 @@ import { failoverOverview } from "@/lib/failover/service";
 import type { PlanEntry } from "@/lib/failover/types";
 import type { AppError } from "@/lib/errors";
 import { Orchestrator } from "./orchestrator";
+import { Engine } from "@/lib/engine/engine";
+import { failoverOperation } from "@/lib/failover/operation";
 import { RegionWatch } from "./region-watch";
 
 // F1/F2/F7 on the simulation: a region's outage is detected by every signal, failed over by the
@@ -180,6 +182,45 @@ describe("region failover on the simulation", () => {
     expect(noReason.status).toBe(400);
     const refusals = await db.auditEntry.count({ where: { action: "region.failover.request", outcome: { not: "succeeded" } } });
     expect(refusals).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it("the console killed in the middle of a failover resumes it on restart: tenants end up served, never left routed to the dead region", async () => {
+    h = await createHarness();
+    const db = h.database.prisma;
+    await h.federation.setRegionDown(KL, true);
+    await h.poll();
+    const f = await h.invoke(requestFailoverOp, h.actors.admin, { regionId: KL, reason: "drill: KL DC power loss" });
+    // the console's leases and detection run throughout (the survivor needs the console's lease: its peer is down)
+    const regions = await db.region.findMany({ orderBy: { sortOrder: "asc" } });
+    const watch = new RegionWatch(h.services, regions);
+    await watch.start();
+    stop = () => watch.stop();
+    // the first console dies right after fencing
+    const first = new Engine(h.database, h.services, [failoverOperation()], { name: "orchestrator", crashAfter: "failover:fence" });
+    await first.start();
+    await until("the crash after the fence", async () => {
+      const x = await db.failover.findUniqueOrThrow({ where: { id: f.id } });
+      return (x.steps as unknown as { key: string; status: string }[]).find((s) => s.key === "fence")?.status === "done" ? x : null;
+    });
+    await first.stop();
+    const mid = await db.failover.findUniqueOrThrow({ where: { id: f.id } });
+    expect(mid.state).toBe("running");
+    expect(mid.leaseDeadline).not.toBeNull();
+    // a new console (a new process: it knows nothing the first one held in memory) resumes it
+    h.services.failover.block(KL, false);
+    const second = new Engine(h.database, h.services, [failoverOperation()], { name: "orchestrator" });
+    await second.start();
+    const done = await until("the failover to complete", async () => {
+      const x = await db.failover.findUniqueOrThrow({ where: { id: f.id } });
+      return x.state === "completed" || x.state === "failed" ? x : null;
+    });
+    await second.stop();
+    expect(done.error).toBeNull();
+    expect(done.state).toBe("completed");
+    expect(done.leaseDeadline!.getTime()).toBe(mid.leaseDeadline!.getTime());
+    expect(h.services.failover.isBlocked(KL)).toBe(true); // the restarted console grants the lost region no lease
+    const served = await db.tenant.count({ where: { servingRegionId: KL, allowedRegions: { isEmpty: true } } });
+    expect(served).toBe(0);
   }, 60_000);
 
   it("refuses to fail over to a region that is down, or the only healthy one", async () => {
