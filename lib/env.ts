@@ -29,7 +29,7 @@ const schema = z.object({
   /** F1: how long every signal of a region's loss must agree before it is declared lost, ms. */
   FAILOVER_CONFIRM_MS: z.coerce.number().int().min(200).max(120_000).default(1500),
   /** F1: the other region no longer hears a region whose newest heartbeat there is older than this, ms. */
-  FAILOVER_HEARTBEAT_STALE_MS: z.coerce.number().int().min(100).max(120_000).default(1500),
+  FAILOVER_HEARTBEAT_STALE_MS: z.coerce.number().int().min(100).max(120_000).default(1000),
   /** F2 anti-flap: after a failover of a region, no automatic action on it for this long, ms. */
   FAILOVER_HOLD_DOWN_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   /** T4: how many tenant moves run at once. */

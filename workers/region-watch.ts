@@ -118,14 +118,10 @@ export class RegionWatch implements Worker {
     }
     // The console reaches it again: grants resume (a fenced region refuses them on its own).
     if (signals.console.reachable) this.silent.delete(region.id);
-    if (
-      signals.peer.reachable &&
-      signals.peer.ioRunning &&
-      signals.peer.heartbeatAgeMs !== null &&
-      signals.peer.heartbeatAgeMs < this.services.failover.config.heartbeatStaleMs
-    )
-      this.services.failover.recordLag(region.id, signals.peer.heartbeatAgeMs);
     const assessed = this.detector.assess(signals, region.name, this.peerName(region.id), now);
+    // The predicted RPO of a loss: the lag into the other region at the last reading where every
+    // signal said the region was there (a dying region's growing heartbeat age is not its lag).
+    if (assessed.state === "healthy" && signals.peer.heartbeatAgeMs !== null) this.services.failover.recordLag(region.id, signals.peer.heartbeatAgeMs);
     const open = await openFailoverOf(this.services.db, region.id);
     const a: Assessment = open
       ? { ...assessed, state: "failed_over", summary: `${region.name} was failed over (${open.id}); its tenants are served elsewhere until it is brought back` }

@@ -164,7 +164,8 @@ export function FailoverPanel({ now, canAct, canConfigure }: { now: number; canA
                       return (
                         <li key={sig.key} data-signal={sig.key} data-lost={sig.lost ? "true" : "false"} className={sig.lost ? "sig-lost" : "sig-ok"}>
                           <Icon size={12} aria-hidden className={sig.lost ? undefined : "sig-ok-icon"} /> <strong>{sig.label}</strong>:{" "}
-                          {sig.lost ? "says lost" : "says present"} — {sig.detail} <span className="muted num">({formatAge(serverNow - sig.at)})</span>
+                          {sig.lost ? `says lost${sig.lostSince ? ` for ${formatAge(serverNow - sig.lostSince).replace(" ago", "")}` : ""}` : "says present"} —{" "}
+                          {sig.detail} <span className="muted num">({formatAge(serverNow - sig.at)})</span>
                         </li>
                       );
                     })}

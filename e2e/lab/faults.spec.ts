@@ -25,7 +25,7 @@ test("lab: a killed app server, a killed Galera node and a stopped replica show 
   await expect(kl.getByTestId("component-galera")).toContainText("Nodes reachable 3 of 3");
   await shot(page, "30-lab-overview-healthy");
 
-  // Region A's app dies: HAProxy marks it DOWN (inter 1 s, fall 2), the region is down.
+  // Region A's app dies: HAProxy marks it DOWN (inter 500 ms, fastinter 250 ms, fall 2), the region is down.
   const t0 = Date.now();
   ctl("app-kl_dc_1", "kill");
   try {

@@ -17,6 +17,8 @@ export interface DetectorOptions {
 interface Track {
   consoleLostSince: number | null;
   allLostSince: number | null;
+  /** per signal: since when it has said lost */
+  lostSince: Partial<Record<SignalView["key"], number>>;
 }
 
 function signalsOf(
@@ -45,9 +47,14 @@ export class Detector {
 
   /** Feeds one reading of a region's signals (taken at `now`); returns the region's assessment. */
   assess(s: RegionSignals, regionName: string, peerName: string, now: number): Assessment {
-    const t = this.tracks.get(s.regionId) ?? { consoleLostSince: null, allLostSince: null };
+    const t = this.tracks.get(s.regionId) ?? { consoleLostSince: null, allLostSince: null, lostSince: {} };
     this.tracks.set(s.regionId, t);
     const { views, consoleLost, peerLost, peerHears, routerLost } = signalsOf(s, this.opts, peerName);
+    for (const v of views) {
+      if (!v.lost) delete t.lostSince[v.key];
+      else t.lostSince[v.key] ??= v.at;
+      v.lostSince = t.lostSince[v.key] ?? null;
+    }
     t.consoleLostSince = consoleLost ? (t.consoleLostSince ?? now) : null;
     const all = consoleLost && peerLost && routerLost;
     t.allLostSince = all ? (t.allLostSince ?? now) : null;

@@ -110,6 +110,11 @@ const RUN: Record<FailoverStepKey, Run> = {
   },
 
   async fence(ctx, f) {
+    // Not tried when the console's own probe says the region is unreachable: the attempt would only
+    // time out; its lease, already waited out by then, is what stops its writes.
+    const consoleSignal = ctx.failover.assessment(f.regionId)?.signals.find((x) => x.key === "console");
+    if (consoleSignal?.lost)
+      return `not reachable from the console (${consoleSignal.detail}): it fences itself when its lease runs out; it will be fenced before it is brought back`;
     try {
       return await ctx.federation.fenceRegion(f.regionId, true, `failover ${f.id}: its tenants are served by ${f.toRegionId}`);
     } catch (e) {

@@ -15,6 +15,8 @@ export interface SignalView {
   detail: string;
   /** When it was read, epoch ms. */
   at: number;
+  /** Since when it has said lost (the first reading that did), epoch ms; null while it says present. */
+  lostSince?: number | null;
 }
 
 /**

@@ -89,7 +89,7 @@ describe("HAProxy connector (live)", () => {
         50,
       );
       const detectMs = Date.now() - t0;
-      expect(detectMs).toBeLessThan(4000); // inter 1s, fall 2
+      expect(detectMs).toBeLessThan(4000); // inter 500 ms, fastinter 250 ms, fall 2
       expect(row.checkStatus).toMatch(/L4CON|L7TOUT|L4TOUT|SOCKERR/);
       const health = routerComponent(
         "HAProxy",

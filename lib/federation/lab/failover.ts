@@ -14,12 +14,17 @@ import { FederationError, type ErrantReport, type FailoverPrimitives, type Regio
 import { labPath, peerOf, regionOrThrow, type LabConfig, type LabRegion } from "./config";
 import { answerError, requestJson } from "./http";
 
+/** The region's heartbeat writer commits every 25 ms: an IO position still for this long receives nothing. */
+const IO_SILENT_MS = 1000;
+
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export class LabFailover implements FailoverPrimitives {
   /** Nodes of the failover path only: a signal read never waits behind a probe's query. */
   private readonly mariadb = new Map<string, MariadbNode>();
   private readonly postgres = new Map<string, PostgresNode>();
+  /** Per replication connection: its IO position as last read, and since when it has not moved. */
+  private readonly ioSeen = new Map<string, { pos: string; at: number }>();
 
   constructor(
     private readonly cfg: LabConfig,
@@ -106,10 +111,17 @@ export class LabFailover implements FailoverPrimitives {
       const [replicas, beats] = await Promise.all([node.replicas(), node.heartbeats(`${this.cfg.mariadb.database}.heartbeat`)]);
       const r = replicas.find((x) => x.connectionName === link.connection);
       const beat = beats.find((b) => b.region === region.id);
-      const ioRunning = r ? r.ioRunning === "Yes" : false;
+      // An IO thread that says "Yes" on a silent link (a blackhole) only notices after its net
+      // timeout and a failed reconnect. The region writes a heartbeat every few tens of ms, so an
+      // IO position that has not moved for IO_SILENT_MS means it receives nothing: not running.
+      const now = Date.now();
+      const seen = this.ioSeen.get(link.connection);
+      if (r && (!seen || seen.pos !== r.gtidIoPos)) this.ioSeen.set(link.connection, { pos: r.gtidIoPos, at: now });
+      const silentMs = r && seen && seen.pos === r.gtidIoPos ? now - seen.at : 0;
+      const ioRunning = r ? r.ioRunning === "Yes" && silentMs < IO_SILENT_MS : false;
       const heartbeatAgeMs = beat ? Math.max(0, Math.round(beat.lagMs)) : null;
       const io = r
-        ? `replication ${link.connection} IO thread ${r.ioRunning}${r.lastIoError ? ` (${r.lastIoError})` : ""}`
+        ? `replication ${link.connection} IO thread ${r.ioRunning}${r.ioRunning === "Yes" && silentMs >= IO_SILENT_MS ? ` but nothing received for ${(silentMs / 1000).toFixed(1)} s` : ""}${r.lastIoError ? ` (${r.lastIoError})` : ""}`
         : `replication ${link.connection} absent`;
       return {
         ...base,
