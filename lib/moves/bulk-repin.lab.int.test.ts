@@ -55,16 +55,23 @@ describe("bulk move and re-pin on the lab", () => {
     const repin = new Repinner(h.services, { holdDownMs: 3000 });
     await h.invoke(markRegionOp, h.actors.admin, { regionId: "kl_dc_1", down: false });
     const t0 = Date.now();
+    let seen = "";
     await waitFor(
       "the re-pin",
       async () => {
         await h.poll();
+        const kl = h.live.region("kl_dc_1");
+        seen = `KL DC ${kl?.status}: ${kl?.reasons.join("; ")} (lag peak ${kl?.figures.replicationLagPeakMs} ms)`;
         repin.observe(h.live.regions());
         return (await repin.evaluate()).includes("klinik-sibu");
       },
-      30_000,
+      // a region must be healthy and caught up for the whole hold-down: after the suite's earlier
+      // partitions and kills its replication may still be settling
+      60_000,
       500,
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; last seen: ${seen}`);
+    });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
     await orchestrator().drain(30_000);
     const [back] = await listMoves(h.services, { tenantId: "klinik-sibu", limit: 1 });
