@@ -65,6 +65,11 @@ test("a region's loss: detected, failed over with its record, brought back, its 
   // Its tenants return by re-pin after recovery (the e2e console's hold-down is 10 s), each an ordinary staged move.
   await overseer.goto("/tenants");
   await expect(overseer.getByTestId("tenant-klinik-kepong").getByTestId("serving")).toHaveText(/^KL DC/, { timeout: 120_000 });
+  // every re-pin done: the console is left as the test found it, every tenant home
+  await expect(async () => {
+    const moves = (await (await admin.request.get("/api/moves?active=1&limit=100")).json()).data as unknown[];
+    expect(moves).toEqual([]);
+  }).toPass({ timeout: 120_000, intervals: [1000] });
   await admin.context().close();
   await overseer.context().close();
 });

@@ -39,6 +39,8 @@ const cspOf = (header: string | undefined) =>
   );
 
 test("the console runs under a strict CSP: no violations on any page, headers on every answer, an unnonced script is blocked", async ({ page }) => {
+  // every page, each with its charts, on 2 cores shared with the suite's other console
+  test.setTimeout(150_000);
   const { violations, messages } = await watch(page);
   await signIn(page, "admin");
 

@@ -54,6 +54,10 @@ test("lab: Cyberjaya killed — detected by every signal, failed over, its tenan
   // its tenants return by re-pin after recovery (the e2e console's hold-down is 10 s)
   await overseer.goto("/tenants");
   await expect(overseer.getByTestId("tenant-klinik-seremban-2").getByTestId("serving")).toHaveText(/^Cyberjaya/, { timeout: 180_000 });
+  await expect(async () => {
+    const moves = (await (await admin.request.get("/api/moves?active=1&limit=100")).json()).data as unknown[];
+    expect(moves).toEqual([]);
+  }).toPass({ timeout: 120_000, intervals: [1000] });
   await admin.context().close();
   await overseer.context().close();
 });
