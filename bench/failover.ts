@@ -18,7 +18,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { labIsUp, percentile, signIn, startConsole } from "./lib";
+import { consoleApi, labIsUp, percentile, pushConsoleRoutes, signIn, startConsole } from "./lib";
 import { startLedgerWriter, missingIn, type LedgerWriter, type LedgerResult } from "@/lib/federation/lab/ledger-writer";
 import { loadLabConfig } from "@/lib/federation/lab/config";
 
@@ -58,22 +58,8 @@ for (let i = 1; i <= 8; i++) {
 }
 const c = await startConsole("lab", env);
 const cookie = await signIn(c.url, "admin@federation.local");
-const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const r = await fetch(`${c.url}${p}`, {
-    method,
-    headers: { cookie, origin: new URL(c.url).origin, "content-type": "application/json" },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const j = (await r.json()) as { data: T; error?: { message: string } };
-  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${j.error?.message}`);
-  return j.data;
-};
-const drift = await api<{ rows: unknown[] }>("GET", "/api/routes/drift");
-if (drift.rows.length)
-  await api("POST", "/api/routes/drift/resolve", {
-    resolution: "push_console",
-    reason: "failover benchmark: this console's table (with its bench tenants) is the one measured",
-  });
+const api = consoleApi(c.url, cookie);
+await pushConsoleRoutes(api, "failover benchmark: this console's table (with its bench tenants) is the one measured");
 
 interface Overview {
   regions: { regionId: string; state: string }[];

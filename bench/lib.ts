@@ -142,3 +142,28 @@ export function labIsUp(): boolean {
     return false;
   }
 }
+
+/** The console's JSON API as a signed-in user (the session cookie, the console's Origin). */
+export function consoleApi(url: string, cookie: string) {
+  return async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${url}${p}`, {
+      method,
+      headers: { cookie, origin: new URL(url).origin, "content-type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const j = (await r.json()) as { data: T; error?: { message: string } };
+    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${j.error?.message}`);
+    return j.data;
+  };
+}
+
+/**
+ * A fresh console against the lab's router may find a route drift (routes an earlier run or
+ * another console left): resolved explicitly, audited, by pushing the console's table — never
+ * silently. Returns how many tenants were in drift.
+ */
+export async function pushConsoleRoutes(api: ReturnType<typeof consoleApi>, reason: string): Promise<number> {
+  const drift = await api<{ rows: unknown[] }>("GET", "/api/routes/drift");
+  if (drift.rows.length) await api("POST", "/api/routes/drift/resolve", { resolution: "push_console", reason });
+  return drift.rows.length;
+}

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { labIsUp, percentile, signIn, startConsole } from "./lib";
+import { consoleApi, labIsUp, percentile, pushConsoleRoutes, signIn, startConsole } from "./lib";
 import { startLedgerWriter, missingIn } from "@/lib/federation/lab/ledger-writer";
 
 const arg = (name: string, dflt: string) => {
@@ -38,24 +38,10 @@ for (let i = 1; i <= EXTRA; i++) {
 }
 
 const cookie = await signIn(c.url, "admin@federation.local");
-const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-  const r = await fetch(`${c.url}${p}`, {
-    method,
-    headers: { cookie, origin: new URL(c.url).origin, "content-type": "application/json" },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const j = (await r.json()) as { data: T; error?: { message: string } };
-  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${j.error?.message}`);
-  return j.data;
-};
-// A fresh console against the lab's router may find a route drift (routes an earlier run or
-// another console left): the console refuses to move drifted tenants, so it is resolved here,
-// explicitly and audited, never silently.
-const drift = await api<{ rows: unknown[] }>("GET", "/api/routes/drift");
-if (drift.rows.length) {
-  await api("POST", "/api/routes/drift/resolve", { resolution: "push_console", reason: "moves benchmark: this console's table is the one measured" });
-  console.log(`route drift of ${drift.rows.length} tenant(s) found at start: resolved by pushing the console's table`);
-}
+const api = consoleApi(c.url, cookie);
+// The console refuses to move drifted tenants: a drift found at start is resolved first.
+const drifted = await pushConsoleRoutes(api, "moves benchmark: this console's table is the one measured");
+if (drifted) console.log(`route drift of ${drifted} tenant(s) found at start: resolved by pushing the console's table`);
 // The benchmark measures the machinery, not how fast a second admin answers: break-glass.
 await api("POST", "/api/break-glass", { reason: "moves benchmark on the lab", minutes: 30 });
 

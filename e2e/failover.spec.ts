@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newSignedInPage, sameOrigin, shot } from "./helpers";
+import { newSignedInPage, sameOrigin, shot, waitUntilNoActiveMoves } from "./helpers";
 
 // F1/F2 on the simulation, as an overseer and an admin see it: KL DC's outage is detected by every
 // signal, failed over automatically once its last write lease has run out (its tenants served by
@@ -66,10 +66,7 @@ test("a region's loss: detected, failed over with its record, brought back, its 
   await overseer.goto("/tenants");
   await expect(overseer.getByTestId("tenant-klinik-kepong").getByTestId("serving")).toHaveText(/^KL DC/, { timeout: 120_000 });
   // every re-pin done: the console is left as the test found it, every tenant home
-  await expect(async () => {
-    const moves = (await (await admin.request.get("/api/moves?active=1&limit=100")).json()).data as unknown[];
-    expect(moves).toEqual([]);
-  }).toPass({ timeout: 120_000, intervals: [1000] });
+  await waitUntilNoActiveMoves(admin);
   await admin.context().close();
   await overseer.context().close();
 });

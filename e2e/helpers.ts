@@ -49,3 +49,11 @@ export async function resolveRouteDriftForTest(page: Page, why: string): Promise
   expect(resolved.status(), await resolved.text()).toBe(200);
   return rows.length;
 }
+
+/** Waits until no move is active (re-pins after a failover): a test leaves the console as it found it. */
+export async function waitUntilNoActiveMoves(page: Page, timeoutMs = 120_000) {
+  await expect(async () => {
+    const moves = (await (await page.request.get("/api/moves?active=1&limit=100")).json()).data as unknown[];
+    expect(moves).toEqual([]);
+  }).toPass({ timeout: timeoutMs, intervals: [1000] });
+}

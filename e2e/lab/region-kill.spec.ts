@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
-import { newSignedInPage, resolveRouteDriftForTest, shot } from "../helpers";
+import { newSignedInPage, resolveRouteDriftForTest, shot, waitUntilNoActiveMoves } from "../helpers";
 
 // F1/F2 on the lab's real servers: every process of Cyberjaya is killed at once (a power cut). The
 // overview shows the loss signal by signal, the failover once Cyberjaya's last write lease ran out,
@@ -54,10 +54,7 @@ test("lab: Cyberjaya killed — detected by every signal, failed over, its tenan
   // its tenants return by re-pin after recovery (the e2e console's hold-down is 10 s)
   await overseer.goto("/tenants");
   await expect(overseer.getByTestId("tenant-klinik-seremban-2").getByTestId("serving")).toHaveText(/^Cyberjaya/, { timeout: 180_000 });
-  await expect(async () => {
-    const moves = (await (await admin.request.get("/api/moves?active=1&limit=100")).json()).data as unknown[];
-    expect(moves).toEqual([]);
-  }).toPass({ timeout: 120_000, intervals: [1000] });
+  await waitUntilNoActiveMoves(admin);
   await admin.context().close();
   await overseer.context().close();
 });

@@ -3,13 +3,12 @@ import type { ServiceContext } from "@/lib/context";
 import type { PrismaClient } from "@/lib/db/types";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { recordAuditAlone } from "@/lib/audit/service";
-import { defineOperation, type LoadedOperation, type OperationStore, type RegisteredOperation, type StepDefinition } from "@/lib/engine/operation";
-import type { OperationPhase, OperationStep } from "@/lib/engine/types";
-import { StaleTransitionError } from "@/lib/state-machine";
+import { defineOperation, type RegisteredOperation, type StepDefinition } from "@/lib/engine/operation";
 import { routeTenantsAtomically } from "@/lib/tenants/service";
 import { leaseDeadline } from "./lease";
 import { planFailover } from "./plan";
 import { FAILOVER_STEPS, type FailoverStepKey } from "./steps";
+import { phaseStore } from "./store";
 import type { PlanEntry } from "./types";
 
 // F2: a region failover as an operation of the engine (lib/engine), like a move: persisted steps,
@@ -27,40 +26,7 @@ export const FAILOVER_KIND = "failover";
 
 type FailoverRow = Awaited<ReturnType<PrismaClient["failover"]["findUniqueOrThrow"]>>;
 
-const PHASES: readonly OperationPhase[] = ["queued", "running", "completed", "failed"];
-
-export const failoverStore: OperationStore<FailoverRow> = {
-  async runnable(ctx, limit) {
-    const rows = await ctx.db.failover.findMany({
-      where: { state: { in: ["queued", "running"] } },
-      orderBy: { createdAt: "asc" },
-      take: limit,
-      select: { id: true },
-    });
-    return rows.map((r) => r.id);
-  },
-  async load(ctx, id): Promise<LoadedOperation<FailoverRow>> {
-    const f = await ctx.db.failover.findUniqueOrThrow({ where: { id } });
-    if (!PHASES.includes(f.state as OperationPhase)) throw new Error(`failover ${id} is ${f.state}`);
-    return { op: f, phase: f.state as OperationPhase, steps: f.steps as unknown as OperationStep[], error: f.error };
-  },
-  async save(ctx, id, from, to, change) {
-    const res = await ctx.db.failover.updateMany({
-      where: { id, state: from },
-      data: {
-        state: to,
-        steps: change.steps as never,
-        ...(change.step !== undefined ? { step: change.step } : {}),
-        ...(change.error !== undefined ? { error: change.error } : {}),
-        ...(change.finishedAt ? { finishedAt: change.finishedAt } : {}),
-      },
-    });
-    if (res.count === 0) {
-      const now = await ctx.db.failover.findUnique({ where: { id }, select: { state: true } });
-      throw new StaleTransitionError("failover", id, from, to, now?.state ?? null);
-    }
-  },
-};
+export const failoverStore = phaseStore<FailoverRow>(FAILOVER_KIND, (ctx) => ctx.db.failover);
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

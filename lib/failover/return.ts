@@ -5,12 +5,12 @@ import type { PrismaClient } from "@/lib/db/types";
 import { SYSTEM_ACTOR } from "@/lib/auth/permissions";
 import { recordAuditAlone } from "@/lib/audit/service";
 import { badRequest, conflict, notFound } from "@/lib/errors";
-import { defineOperation, type LoadedOperation, type OperationStore, type RegisteredOperation, type StepDefinition } from "@/lib/engine/operation";
-import { pendingSteps, type OperationPhase, type OperationStep } from "@/lib/engine/types";
-import { StaleTransitionError } from "@/lib/state-machine";
+import { defineOperation, type RegisteredOperation, type StepDefinition } from "@/lib/engine/operation";
+import { pendingSteps, type OperationStep } from "@/lib/engine/types";
 import type { ErrantReport, ReplicationProgress } from "@/lib/federation/types";
 import { catchUpSample } from "./catch-up";
 import { RETURN_STEPS, type ReturnStepKey } from "./steps";
+import { phaseStore } from "./store";
 import type { CatchUpSample, ErrantView, RegionReturnView } from "./types";
 
 // F2 §5/§6: bringing a failed-over region back, an operation of the engine. Nothing flows from the
@@ -29,7 +29,6 @@ const CATCH_UP_TIMEOUT_MS = 10 * 60_000;
 const CATCH_UP_SAMPLE_MS = 1000;
 
 type ReturnRow = Awaited<ReturnType<PrismaClient["regionReturn"]["findUniqueOrThrow"]>>;
-const PHASES: readonly OperationPhase[] = ["queued", "running", "completed", "failed"];
 
 export function toReturnView(r: ReturnRow): RegionReturnView {
   return {
@@ -51,38 +50,7 @@ export function toReturnView(r: ReturnRow): RegionReturnView {
   };
 }
 
-export const returnStore: OperationStore<ReturnRow> = {
-  async runnable(ctx, limit) {
-    const rows = await ctx.db.regionReturn.findMany({
-      where: { state: { in: ["queued", "running"] } },
-      orderBy: { createdAt: "asc" },
-      take: limit,
-      select: { id: true },
-    });
-    return rows.map((r) => r.id);
-  },
-  async load(ctx, id): Promise<LoadedOperation<ReturnRow>> {
-    const r = await ctx.db.regionReturn.findUniqueOrThrow({ where: { id } });
-    if (!PHASES.includes(r.state as OperationPhase)) throw new Error(`return ${id} is ${r.state}`);
-    return { op: r, phase: r.state as OperationPhase, steps: r.steps as unknown as OperationStep[], error: r.error };
-  },
-  async save(ctx, id, from, to, change) {
-    const res = await ctx.db.regionReturn.updateMany({
-      where: { id, state: from },
-      data: {
-        state: to,
-        steps: change.steps as never,
-        ...(change.step !== undefined ? { step: change.step } : {}),
-        ...(change.error !== undefined ? { error: change.error } : {}),
-        ...(change.finishedAt ? { finishedAt: change.finishedAt } : {}),
-      },
-    });
-    if (res.count === 0) {
-      const now = await ctx.db.regionReturn.findUnique({ where: { id }, select: { state: true } });
-      throw new StaleTransitionError("region_return", id, from, to, now?.state ?? null);
-    }
-  },
-};
+export const returnStore = phaseStore<ReturnRow>(RETURN_KIND, (ctx) => ctx.db.regionReturn);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const recordCount = (e: ErrantReport) => e.tenants.reduce((n, t) => n + t.ids.length, 0);

@@ -2,6 +2,7 @@
 // server code here, so client modules may import them.
 import type { OperationStep } from "@/lib/engine/types";
 import type { LeasePolicy } from "./lease";
+import type { ErrantReport } from "@/lib/federation/types";
 
 export type FailoverMode = "auto" | "advisory" | "off";
 export const FAILOVER_MODES: readonly FailoverMode[] = ["auto", "advisory", "off"];
@@ -140,12 +141,8 @@ export interface CatchUpSample {
   etaSec: number | null;
 }
 
-export interface ErrantView {
-  lostPosition: string;
-  survivorApplied: string;
-  transactions: number;
-  tenants: { tenant: string; ids: string[] }[];
-}
+/** What a returned region wrote that the survivor never applied (the federation's report, as it is). */
+export type ErrantView = ErrantReport;
 
 export interface RegionReturnView {
   id: string;
