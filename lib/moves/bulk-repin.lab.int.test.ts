@@ -77,5 +77,5 @@ describe("bulk move and re-pin on the lab", () => {
     const [back] = await listMoves(h.services, { tenantId: "klinik-sibu", limit: 1 });
     expect(back).toMatchObject({ kind: "repin", state: "completed", toRegionId: "kl_dc_1" });
     expect((await viaRouter("klinik-sibu", "POST", "/records", { body: "home again" })).region).toBe("kl_dc_1");
-  });
+  }, 180_000);
 });

@@ -26,15 +26,20 @@ afterAll(async () => {
 
 describe("lab federation", () => {
   it("reads both regions healthy with every component kind and real figures", async () => {
+    let seen = "";
     const h = await waitFor(
       "both regions healthy",
       async () => {
         const x = await fed.readHealth();
+        seen = x.map((r) => `${r.regionId} ${r.status}: ${r.reasons.join("; ")}`).join(" | ");
         return x.every((r) => r.status === "healthy") ? x : null;
       },
-      10_000,
+      // the suite's earlier partitions and kills may leave replication settling for a while
+      30_000,
       300,
-    );
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}; last seen: ${seen}`);
+    });
     expect(h.map((r) => r.regionId)).toEqual(["kl_dc_1", "cyberjaya_1"]);
     for (const r of h) {
       expect(r.components.map((c) => c.kind)).toEqual(["router", "galera", "postgres", "object_store", "inference"]);
