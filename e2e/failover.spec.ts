@@ -39,7 +39,7 @@ test("a region's loss: detected, failed over with its record, brought back, its 
   await expect(failover).toContainText("Klinik Kesihatan Shah Alam: unavailable, data held in place in KL DC: residency lock allows only KL DC");
   await expect(failover.locator("[data-step='await_lease'][data-status='done']")).toContainText(/waited|had passed/);
   await expect(overseer.getByTestId("decisions")).toContainText(
-    /acted \(auto\) — KL DC is lost: every signal has agreed for [\d.]+ s: failing KL DC over to cyberjaya_1/,
+    /acted \(auto\) — KL DC is lost: no answer to the console for [\d.]+ s, Cyberjaya no longer hears it, HAProxy marks it down: failing KL DC over to cyberjaya_1/,
   );
   await shot(overseer, "70-failover-completed");
 

@@ -18,7 +18,8 @@ import { HealthTracker } from "@/lib/worker-health";
 //   (advisory) or left (off, frozen, hold-down, nowhere to go), each outcome a decision in words,
 //   once per loss. A reading that spanned a stall of the console itself is discarded.
 
-const SIGNAL_EVERY_MS = 500;
+// four readings a second: a region's loss is confirmed within a quarter second of its window ending
+const SIGNAL_EVERY_MS = 250;
 
 interface Episode {
   since: number;

@@ -24,8 +24,8 @@ let stopping = false;
 type MyConn = { conn: mysql.Connection | null; node: string | null };
 const myConns = new Map<string, MyConn>([[home.id, { conn: null, node: null }]]);
 let seq = Date.now();
-/** ~100 s of beats at 25 ms; a reader polling every 20 ms never laps it. */
-const LOG_SLOTS = 4096;
+/** 4,096: ~100 s of beats at 25 ms; a reader polling every 20 ms never laps it. */
+const LOG_SLOTS = cfg.heartbeatLogSlots;
 const slots = new Map<string, number>();
 const nextSlot = (key: string) => {
   const n = ((slots.get(key) ?? -1) + 1) % LOG_SLOTS;

@@ -8,7 +8,7 @@ import type { RegionSignals } from "@/lib/federation/types";
 import type { Assessment, SignalView } from "./types";
 
 export interface DetectorOptions {
-  /** How long every signal must agree before the region is lost, ms. */
+  /** How long the console's own probes must have failed (with the other signals agreeing) before the region is lost, ms. */
   confirmMs: number;
   /** A heartbeat older than this at the other region means it no longer hears the region, ms. */
   heartbeatStaleMs: number;
@@ -16,7 +16,6 @@ export interface DetectorOptions {
 
 interface Track {
   consoleLostSince: number | null;
-  allLostSince: number | null;
   /** per signal: since when it has said lost */
   lostSince: Partial<Record<SignalView["key"], number>>;
 }
@@ -47,7 +46,7 @@ export class Detector {
 
   /** Feeds one reading of a region's signals (taken at `now`); returns the region's assessment. */
   assess(s: RegionSignals, regionName: string, peerName: string, now: number): Assessment {
-    const t = this.tracks.get(s.regionId) ?? { consoleLostSince: null, allLostSince: null, lostSince: {} };
+    const t = this.tracks.get(s.regionId) ?? { consoleLostSince: null, lostSince: {} };
     this.tracks.set(s.regionId, t);
     const { views, consoleLost, peerLost, peerHears, routerLost } = signalsOf(s, this.opts, peerName);
     for (const v of views) {
@@ -55,24 +54,25 @@ export class Detector {
       else t.lostSince[v.key] ??= v.at;
       v.lostSince = t.lostSince[v.key] ?? null;
     }
-    t.consoleLostSince = consoleLost ? (t.consoleLostSince ?? now) : null;
+    // since the first probe that got no answer was sent (a timed-out probe's reading ends later)
+    t.consoleLostSince = consoleLost ? (t.consoleLostSince ?? Math.min(s.console.at, now)) : null;
     const all = consoleLost && peerLost && routerLost;
-    t.allLostSince = all ? (t.allLostSince ?? now) : null;
     const base = { regionId: s.regionId, signals: views, at: now, confirmMs: this.opts.confirmMs };
 
-    if (all && now - t.allLostSince! >= this.opts.confirmMs)
+    const unanswered = consoleLost ? now - t.consoleLostSince! : 0;
+    if (all && unanswered >= this.opts.confirmMs)
       return {
         ...base,
         state: "lost",
-        since: t.allLostSince,
-        summary: `${regionName} is lost: every signal has agreed for ${((now - t.allLostSince!) / 1000).toFixed(1)} s`,
+        since: t.consoleLostSince,
+        summary: `${regionName} is lost: no answer to the console for ${(unanswered / 1000).toFixed(1)} s, ${peerName} no longer hears it, HAProxy marks it down`,
       };
     if (all)
       return {
         ...base,
         state: "suspect",
-        since: t.allLostSince,
-        summary: `${regionName}: every signal says lost, confirming (${((now - t.allLostSince!) / 1000).toFixed(1)} of ${(this.opts.confirmMs / 1000).toFixed(1)} s)`,
+        since: t.consoleLostSince,
+        summary: `${regionName}: every signal says lost, confirming (${(unanswered / 1000).toFixed(1)} of ${(this.opts.confirmMs / 1000).toFixed(1)} s without an answer)`,
       };
     if (consoleLost && peerHears && now - t.consoleLostSince! < this.opts.confirmMs)
       return {

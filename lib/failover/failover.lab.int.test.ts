@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLabHarness, type Harness } from "@/lib/testing/harness";
-import { inRegion, labNet, regionCfg, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
+import { cfg, inRegion, labNet, regionCfg, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
+import { MariadbNode } from "@/lib/connectors/mariadb/adapter";
 import { Orchestrator } from "@/workers/orchestrator";
 import { previewReturnQuery, requestReturnOp } from "./operations";
 import { RegionWatch } from "@/workers/region-watch";
@@ -174,6 +175,26 @@ describe("region failover in the lab", () => {
     expect((await h.database.prisma.failover.findUniqueOrThrow({ where: { id: f.id } })).closedAt).not.toBeNull();
     const lease = (await h.federation.regionSignals(CY)).lease;
     expect(lease?.fenced).toBeNull();
+    // Replication into KL DC goes on after the skipped errant transactions: every slot of Cyberjaya's
+    // heartbeat ring is still a row in KL DC (a beat into a missing one would stop it), and the
+    // link's SQL thread runs.
+    const kl = regionCfg(KL);
+    const node = new MariadbNode({
+      name: "galera-1",
+      host: kl.net.address,
+      port: kl.mariadb.nodes[0].port,
+      user: cfg.mariadb.adminUser,
+      password: cfg.mariadb.adminPassword,
+      database: cfg.mariadb.database,
+    });
+    try {
+      const [ring] = await node.client.query<{ n: number }>("SELECT COUNT(*) AS n FROM heartbeat_log WHERE region = ?", [CY]);
+      expect(Number(ring.n)).toBe(cfg.heartbeatLogSlots);
+      const [st] = await node.client.query<Record<string, unknown>>("SHOW SLAVE 'from_cyberjaya_1' STATUS");
+      expect([st.Slave_SQL_Running, st.Last_SQL_Error]).toEqual(["Yes", ""]);
+    } finally {
+      await node.close();
+    }
 
     const decided = await h.database.prisma.decision.findFirstOrThrow({ where: { regionId: CY, outcome: "acted" } });
     console.log(

@@ -7,7 +7,7 @@ import type { Assessment } from "./types";
 // granted a lease, so it counts every region as granted at its own start (never earlier).
 
 export interface DetectionConfig {
-  /** How long every signal must agree before a region is lost, ms (FAILOVER_CONFIRM_MS). */
+  /** How long the console's own probes must have failed (the other signals agreeing) before a region is lost, ms (FAILOVER_CONFIRM_MS). */
   confirmMs: number;
   /** The other region no longer hears a region whose heartbeat there is older than this, ms. */
   heartbeatStaleMs: number;

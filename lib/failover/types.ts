@@ -23,7 +23,7 @@ export interface SignalView {
 /**
  * healthy: every signal says it is there · suspect: some say lost (or all, not yet for the
  * confirmation window) · unreachable_alive: the console cannot reach it, the other region still
- * hears it (never failed over) · lost: every signal agreed for the window · failed_over: its
+ * hears it (never failed over) · lost: no answer to the console for the window, the others agreeing · failed_over: its
  * tenants were failed over and it has not been brought back.
  */
 export type DetectionState = "healthy" | "suspect" | "unreachable_alive" | "lost" | "failed_over";

@@ -132,7 +132,7 @@ export interface MovePrimitives {
  */
 export interface RegionSignals {
   regionId: string;
-  /** The console reaches the region's app over its own link (the app's lease endpoint answered). */
+  /** The console reaches the region's app over its own link (the app's lease endpoint answered). `at`: when read; for a probe that got no answer, when it was sent. */
   console: { reachable: boolean; detail: string; at: number };
   /**
    * The other region's view, read from the other region (never through this one): whether its

@@ -68,6 +68,8 @@ export const labConfigSchema = z.object({
   }),
   dataDir: z.string(),
   heartbeatIntervalMs: z.number().int().min(10).max(5000),
+  /** the ring of heartbeats (heartbeat_log): rows per region, pre-filled by lab/up */
+  heartbeatLogSlots: z.number().int().min(64).max(65_536),
   /** How often the console reads each replica's heartbeat log (per-heartbeat apply times). */
   lagPollMs: z.number().int().min(5).max(1000).default(20),
   canaryIntervalMs: z.number().int().min(100),

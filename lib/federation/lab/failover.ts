@@ -92,13 +92,16 @@ export class LabFailover implements FailoverPrimitives {
   }
 
   private async consoleView(region: LabRegion): Promise<{ signal: RegionSignals["console"]; lease: LeaseView | null }> {
+    const sent = Date.now();
     try {
-      const a = await requestJson(this.appUrl(region, "/admin/lease"), { timeoutMs: this.cfg.probeTimeoutMs, what: `read ${region.id}'s lease` });
+      // short: the app answers this from memory, and the watch reads four times a second
+      const a = await requestJson(this.appUrl(region, "/admin/lease"), { timeoutMs: Math.min(this.cfg.probeTimeoutMs, 500), what: `read ${region.id}'s lease` });
       if (a.status !== 200) return { signal: { reachable: true, detail: `app answered ${answerError(a)}`, at: Date.now() }, lease: null };
       const lease = a.json.lease as LeaseView;
       return { signal: { reachable: true, detail: `app answers over its uplink; lease ${lease.holds ? "held" : "not held"}`, at: Date.now() }, lease };
     } catch (e) {
-      return { signal: { reachable: false, detail: `app unreachable from the console: ${messageOf(e)}`, at: Date.now() }, lease: null };
+      // an unanswered probe says the region was unreachable when it was sent
+      return { signal: { reachable: false, detail: `app unreachable from the console: ${messageOf(e)}`, at: sent }, lease: null };
     }
   }
 
