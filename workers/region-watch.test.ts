@@ -100,7 +100,9 @@ describe("region failover on the simulation", () => {
 
     // the decision, in words, linked from the audit log; the failover audited
     const d = await db.decision.findFirstOrThrow({ where: { regionId: KL, outcome: "acted" } });
-    expect(d.summary).toMatch(/^KL DC is lost: no answer to the console for [\d.]+ s, Cyberjaya no longer hears it, HAProxy marks it down: failing KL DC over to cyberjaya_1 \(fo_/);
+    expect(d.summary).toMatch(
+      /^KL DC is lost: no answer to the console for [\d.]+ s, Cyberjaya no longer hears it, HAProxy marks it down: failing KL DC over to cyberjaya_1 \(fo_/,
+    );
     expect((d.signals as { key: string; lost: boolean }[]).map((s) => [s.key, s.lost])).toEqual([
       ["console", true],
       ["peer", true],

@@ -28,7 +28,9 @@ test("lab: Cyberjaya killed — detected by every signal, failed over, its tenan
     await expect(failover).toContainText("Cyberjaya → KL DC");
     await expect(failover).toContainText("Klinik Putrajaya Presint 9: unavailable, data held in place in Cyberjaya: residency lock allows only Cyberjaya");
     await expect(failover.locator("[data-step='route'][data-status='done']")).toContainText(/re-routed in one commit/);
-    await expect(overseer.getByTestId("decisions")).toContainText(/acted \(auto\) — Cyberjaya is lost: no answer to the console for [\d.]+ s, KL DC no longer hears it, HAProxy marks it down/);
+    await expect(overseer.getByTestId("decisions")).toContainText(
+      /acted \(auto\) — Cyberjaya is lost: no answer to the console for [\d.]+ s, KL DC no longer hears it, HAProxy marks it down/,
+    );
     await shot(overseer, "72-lab-region-killed-failed-over");
     await overseer.goto("/tenants");
     await expect(overseer.getByTestId("tenant-klinik-seremban-2").getByTestId("serving")).toContainText("KL DC");

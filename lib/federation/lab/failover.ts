@@ -95,7 +95,10 @@ export class LabFailover implements FailoverPrimitives {
     const sent = Date.now();
     try {
       // short: the app answers this from memory, and the watch reads four times a second
-      const a = await requestJson(this.appUrl(region, "/admin/lease"), { timeoutMs: Math.min(this.cfg.probeTimeoutMs, 500), what: `read ${region.id}'s lease` });
+      const a = await requestJson(this.appUrl(region, "/admin/lease"), {
+        timeoutMs: Math.min(this.cfg.probeTimeoutMs, 500),
+        what: `read ${region.id}'s lease`,
+      });
       if (a.status !== 200) return { signal: { reachable: true, detail: `app answered ${answerError(a)}`, at: Date.now() }, lease: null };
       const lease = a.json.lease as LeaseView;
       return { signal: { reachable: true, detail: `app answers over its uplink; lease ${lease.holds ? "held" : "not held"}`, at: Date.now() }, lease };
