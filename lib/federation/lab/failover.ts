@@ -13,6 +13,7 @@ import path from "node:path";
 import { FederationError, type ErrantReport, type FailoverPrimitives, type RegionSignals, type ReplicationProgress } from "../types";
 import { labPath, peerOf, regionOrThrow, type LabConfig, type LabRegion } from "./config";
 import { answerError, requestJson } from "./http";
+import type { PgRoles } from "./pg-roles";
 
 /** The region's heartbeat writer commits every 25 ms: an IO position still for this long receives nothing. */
 const IO_SILENT_MS = 1000;
@@ -29,6 +30,7 @@ export class LabFailover implements FailoverPrimitives {
   constructor(
     private readonly cfg: LabConfig,
     private readonly router: HaproxyRouter,
+    private readonly pgRoles: PgRoles,
   ) {
     for (const r of cfg.regions) {
       for (const n of r.mariadb.nodes)
@@ -232,9 +234,13 @@ export class LabFailover implements FailoverPrimitives {
     const node = this.postgres.get(regionId)!;
     try {
       const st = await node.status();
-      if (!st.inRecovery) return `${region.postgres.name} is already the primary`;
+      if (!st.inRecovery) {
+        this.pgRoles.setPrimary(regionId);
+        return `${region.postgres.name} is already the primary`;
+      }
       const p = await node.promote(10);
       if (!p.promoted) throw new FederationError(`${region.postgres.name} was not promoted within 10 s`, "timeout", true);
+      this.pgRoles.setPrimary(regionId);
       return `${region.postgres.name} promoted to primary in ${p.tookMs} ms (replayed up to ${st.replayLsn ?? "?"})`;
     } catch (e) {
       if (e instanceof ConnectorError) throw e.toFederationError();
@@ -379,6 +385,7 @@ export class LabFailover implements FailoverPrimitives {
         .get(regionId)!
         .status()
         .catch(() => null);
+      this.pgRoles.setPrimary(primaryRegionId);
       if (st?.inRecovery) return `${target.postgres.name} is already a replica`;
       const r = await rejoinAsReplica({
         pgBin: this.cfg.postgres.bin,

@@ -28,6 +28,7 @@ import { answerError, requestJson } from "./http";
 import { formatPosition, parsePosition } from "./position";
 import { isTenantSlug } from "./write-gate";
 import { LabLagWatch, type LagLinkKind } from "./lag-watch";
+import { PgRoles } from "./pg-roles";
 import { LabFailover } from "./failover";
 import type { LeasePolicy } from "@/lib/failover/lease";
 import type { ErrantReport, RegionSignals, ReplicationProgress } from "../types";
@@ -94,6 +95,7 @@ export class LabFederation implements Federation {
     readonly regions: readonly RegionRef[],
   ) {
     const t = cfg.probeTimeoutMs;
+    this.pgRoles = new PgRoles(cfg);
     const mapFile = labPath(cfg.router.mapFile);
     this.router = new HaproxyRouter({ runtime: { socketPath: labPath(cfg.router.socket) }, mapName: mapFile, mapFile, timeoutMs: t });
     const s3Of = new Map(
@@ -157,8 +159,27 @@ export class LabFederation implements Federation {
       });
     }
     this.s3All = s3Of;
-    this.lagWatch = new LabLagWatch(cfg, s3Of);
-    this.failover = new LabFailover(cfg, this.router);
+    this.lagWatch = new LabLagWatch(cfg, s3Of, this.pgRoles);
+    this.failover = new LabFailover(cfg, this.router, this.pgRoles);
+  }
+  readonly pgRoles: PgRoles;
+
+  /** At start: which PostgreSQL server is the primary now, when the servers agree (see PgRoles). */
+  async adoptPgRoles(): Promise<void> {
+    const answers = await Promise.all(
+      this.regionProbes.map(
+        async (p) =>
+          [
+            p.lab.id,
+            await p.postgres.status().then(
+              (s) => s.inRecovery,
+              () => null,
+            ),
+          ] as const,
+      ),
+    );
+    const note = this.pgRoles.adopt(new Map(answers));
+    if (note) console.log(`[lab] ${note}`);
   }
   private readonly failover: LabFailover;
   private readonly s3All: Map<string, ObjectStoreClient>;
@@ -239,11 +260,8 @@ export class LabFederation implements Federation {
               await postgresHealth({
                 name: "PostgreSQL",
                 node: p.postgres,
-                expectedRole: p.lab.postgres.role,
-                expectedReplicas:
-                  p.lab.postgres.role === "primary"
-                    ? this.cfg.regions.filter((r) => r.postgres.role === "replica").map((r) => ({ name: r.postgres.name, regionName: r.name }))
-                    : [],
+                expectedRole: this.pgRoles.roleOf(p.lab.id),
+                expectedReplicas: this.pgRoles.roleOf(p.lab.id) === "primary" ? this.pgRoles.replicas() : [],
                 lagDegradedMs: this.cfg.lagDegradedMs,
                 measuredLag: this.measuredLag("postgres", p.lab.id),
               })
@@ -595,5 +613,7 @@ export class LabFederation implements Federation {
 }
 
 export async function createLabFederation(opts: { regions: RegionRef[] }): Promise<Federation> {
-  return new LabFederation(loadLabConfig(), opts.regions);
+  const fed = new LabFederation(loadLabConfig(), opts.regions);
+  await fed.adoptPgRoles();
+  return fed;
 }

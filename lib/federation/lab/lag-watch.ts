@@ -10,6 +10,7 @@ import type { ObjectStoreClient } from "@/lib/connectors/s3/client";
 import { canaryLagMs, parseCanary } from "@/lib/connectors/s3/parse";
 import { ApplyLagTracker, type ApplyPoll, type LagReading } from "@/lib/telemetry/apply-lag";
 import type { LabConfig } from "./config";
+import type { PgRoles } from "./pg-roles";
 
 export type LagLinkKind = "mariadb" | "postgres" | "s3";
 
@@ -26,6 +27,8 @@ interface Reader {
   read(since: number): LagReading;
   /** last error text while the receiver cannot be read (null when reading) */
   error: string | null;
+  /** false while this link does not exist (a PostgreSQL server that is the primary now) */
+  active(): boolean;
   loop(): Promise<void>;
   close(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export class LabLagWatch {
   constructor(
     private readonly cfg: LabConfig,
     s3Of: Map<string, ObjectStoreClient>,
+    pgRoles: PgRoles,
   ) {
     const t = cfg.probeTimeoutMs;
     for (const l of cfg.crossRegion.links) {
@@ -78,8 +82,9 @@ export class LabLagWatch {
         ),
       );
     }
-    for (const r of cfg.regions.filter((x) => x.postgres.role === "replica")) {
-      const primary = cfg.regions.find((x) => x.postgres.role === "primary");
+    // PostgreSQL: a reader on every region's server, reading only while it is expected to be a
+    // replica (a failover moves the primary; its heartbeat log then holds no one else's beats).
+    for (const r of cfg.regions) {
       const db = new PostgresNode(
         {
           name: r.postgres.name,
@@ -93,9 +98,10 @@ export class LabLagWatch {
       );
       this.readers.push(
         this.beatReader(
-          { kind: "postgres", regionId: r.id, from: primary?.postgres.name ?? "primary" },
+          { kind: "postgres", regionId: r.id, from: "primary" },
           (after) => db.heartbeatsAfter(after),
           () => db.close(),
+          () => pgRoles.roleOf(r.id) === "replica",
         ),
       );
     }
@@ -110,15 +116,23 @@ export class LabLagWatch {
   }
 
   /** MariaDB / PostgreSQL: the heartbeat log on the receiving server, every lagPollMs. */
-  private beatReader(link: LagLink, poll: (after: number | null) => Promise<ApplyPoll>, close: () => Promise<void>): Reader {
-    const tracker = new ApplyLagTracker({ beatIntervalMs: this.cfg.heartbeatIntervalMs, maxPollGapMs: Math.max(250, 5 * this.cfg.lagPollMs) });
+  private beatReader(link: LagLink, poll: (after: number | null) => Promise<ApplyPoll>, close: () => Promise<void>, active = () => true): Reader {
+    let tracker = new ApplyLagTracker({ beatIntervalMs: this.cfg.heartbeatIntervalMs, maxPollGapMs: Math.max(250, 5 * this.cfg.lagPollMs) });
     const reader: Reader = {
       link,
       error: null,
+      active,
       read: (since) => tracker.read(since, Infinity),
       loop: async () => {
         while (this.running) {
           const started = Date.now();
+          if (!active()) {
+            // not a replica now: when it becomes one, its lag starts afresh from its new primary
+            tracker = new ApplyLagTracker({ beatIntervalMs: this.cfg.heartbeatIntervalMs, maxPollGapMs: Math.max(250, 5 * this.cfg.lagPollMs) });
+            reader.error = null;
+            await sleep(250);
+            continue;
+          }
           try {
             tracker.observe(await poll(tracker.after));
             reader.error = null;
@@ -142,6 +156,7 @@ export class LabLagWatch {
     const reader: Reader = {
       link,
       error: null,
+      active: () => true,
       read: (since) => max.read(since),
       loop: async () => {
         while (this.running) {
@@ -180,7 +195,7 @@ export class LabLagWatch {
    * `since` (the receiver's clock), the worst link counting. null when no link is read.
    */
   read(kind: LagLinkKind, regionId: string, since: number): (LagReading & { error: string | null }) | null {
-    const mine = this.readers.filter((r) => r.link.kind === kind && r.link.regionId === regionId);
+    const mine = this.readers.filter((r) => r.link.kind === kind && r.link.regionId === regionId && r.active());
     if (mine.length === 0) return null;
     const readings = mine.map((r) => ({ ...r.read(since), error: r.error }));
     const max = (xs: (number | null)[]) => (xs.some((x) => x !== null) ? Math.max(...xs.filter((x): x is number => x !== null)) : null);
