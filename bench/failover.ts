@@ -12,7 +12,9 @@
 // false failovers, split-brain windows (a tenant acknowledged in both regions at overlapping
 // times). After each failover the region is brought back (errant writes re-applied) and its
 // tenants re-pinned before the next run. Prints figures; not a test.
-//   npm run bench:failover -- [--runs 10] [--scenarios kill,isolate,partition,uplink,frozen]
+// --mode semi-sync: cross-region replication semi-synchronous and durable commits (lab/ctl replication
+// semi-sync, lab/ctl commits durable) for the whole run; async (default): asynchronous, commits fast.
+//   npm run bench:failover -- [--runs 10] [--scenarios kill,isolate,partition,uplink,frozen] [--mode async|semi-sync]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +30,11 @@ const arg = (name: string, dflt: string) => {
 };
 const RUNS = Number(arg("runs", "10"));
 const SCENARIOS = arg("scenarios", "kill,isolate,partition,uplink,frozen").split(",");
+const MODE = arg("mode", "async");
+if (MODE !== "async" && MODE !== "semi-sync") {
+  console.error(`--mode async|semi-sync, not ${MODE}`);
+  process.exit(2);
+}
 const CY = "cyberjaya_1";
 const KL = "kl_dc_1";
 if (!labIsUp()) {
@@ -37,6 +44,16 @@ if (!labIsUp()) {
 const cfg = loadLabConfig();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lab = (script: string, ...args: string[]) => execFileSync(`lab/${script}`, args, { stdio: "pipe", timeout: 180_000 });
+/** The durability the lab runs with now (a region brought back by lab/up starts with the config's: set again after it). */
+const setMode = () => {
+  lab("ctl", "replication", MODE);
+  lab("ctl", "commits", MODE === "semi-sync" ? "durable" : "fast");
+};
+setMode();
+const durability = execFileSync("lab/ctl", ["durability"], { encoding: "utf8" })
+  .split("\n")[0]
+  .replace(/^\S+\s+/, "");
+console.log(`mode ${MODE}: ${durability}`);
 
 // A PostgreSQL of its own: 8 more tenants served by Cyberjaya, so 10 of its tenants are written to.
 const pgDir = mkdtempSync(path.join(tmpdir(), "fc-bench-pg-"));
@@ -103,6 +120,8 @@ interface Run {
   catchUpMs: number | null;
   splitBrainTenants: number;
   predictedRpoMs: number | null;
+  /** the longest time any writer went without an acknowledged write */
+  longestStallMs: number;
 }
 const results: Run[] = [];
 
@@ -123,7 +142,10 @@ async function inject(s: string): Promise<() => Promise<void>> {
   switch (s) {
     case "kill":
       lab("ctl", "kill-region", CY);
-      return async () => void lab("up");
+      return async () => {
+        lab("up");
+        setMode();
+      };
     case "isolate":
       lab("ctl", "isolate", CY);
       return async () => void lab("ctl", "rejoin", CY);
@@ -175,6 +197,7 @@ for (const scenario of SCENARIOS) {
       catchUpMs: null,
       splitBrainTenants: 0,
       predictedRpoMs: null,
+      longestStallMs: Math.max(0, ...ledgers.flatMap((l) => l.unavailableWindows.filter((w) => w.to >= t0).map((w) => w.ms))),
     };
     if (f) {
       const d = o.decisions.find((x) => x.id === f!.decisionId);
@@ -210,7 +233,7 @@ for (const scenario of SCENARIOS) {
     }
     results.push(r);
     console.log(
-      `${scenario} #${run}: ${r.failedOver ? `failed over, detection ${r.detectionMs} ms, completed ${r.completedMs} ms, RTO ${r.rtoMs.map((x) => Math.round(x)).join("/")} ms, acknowledged not in the survivor ${r.ackedNotInSurvivor}, lost after return ${r.lostAfterReturn}, catch-up ${r.catchUpMs} ms, split-brain tenants ${r.splitBrainTenants}` : "no failover"}`,
+      `${scenario} #${run}: ${r.failedOver ? `failed over, detection ${r.detectionMs} ms, completed ${r.completedMs} ms, RTO ${r.rtoMs.map((x) => Math.round(x)).join("/")} ms, acknowledged not in the survivor ${r.ackedNotInSurvivor}, lost after return ${r.lostAfterReturn}, catch-up ${r.catchUpMs} ms, split-brain tenants ${r.splitBrainTenants}` : "no failover"}; longest write stall ${Math.round(r.longestStallMs)} ms`,
     );
   }
 }
@@ -219,12 +242,15 @@ const fmt = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? `p50 ${Math.round(percentile(s, 0.5))} ms, p95 ${Math.round(percentile(s, 0.95))} ms (n=${s.length})` : "—";
 };
-console.log("\n== bench/failover (async replication, innodb_flush_log_at_trx_commit=2; lease 2.5 s + 0.25 s skew margin; confirmation 1.5 s)");
+console.log(
+  `\n== bench/failover (${MODE}: ${durability}; lease ${cfg.leases.lengthMs / 1000} s + ${cfg.leases.skewMarginMs / 1000} s skew margin, renewed every ${cfg.leases.renewEveryMs / 1000} s; confirmation ${Number(process.env.FAILOVER_CONFIRM_MS ?? 1500) / 1000} s)`,
+);
 for (const s of SCENARIOS) {
   const rs = results.filter((r) => r.scenario === s);
   const failed = rs.filter((r) => r.failedOver);
   const expect = s === "kill" || s === "isolate";
   console.log(`${s}: ${rs.length} runs, ${failed.length} failover(s)${expect ? "" : ` — false failovers ${failed.length}`}`);
+  console.log(`  longest time a writer went without an acknowledged write ${fmt(rs.map((r) => r.longestStallMs))}`);
   if (!expect) continue;
   console.log(`  detection ${fmt(failed.map((r) => r.detectionMs ?? NaN).filter(Number.isFinite))}`);
   console.log(`  failover completed ${fmt(failed.map((r) => r.completedMs ?? NaN).filter(Number.isFinite))}`);
@@ -235,6 +261,10 @@ for (const s of SCENARIOS) {
   );
   console.log(`  catch-up ${fmt(failed.map((r) => r.catchUpMs ?? NaN).filter(Number.isFinite))}`);
   console.log(`  split-brain windows (tenants acknowledged in both regions at overlapping times): ${failed.reduce((n, r) => n + r.splitBrainTenants, 0)}`);
+}
+if (MODE !== "async") {
+  lab("ctl", "replication", "async");
+  lab("ctl", "commits", "fast");
 }
 await db.end();
 await c.stop();

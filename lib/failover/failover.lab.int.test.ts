@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLabHarness, type Harness } from "@/lib/testing/harness";
-import { cfg, inRegion, labNet, regionCfg, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
+import { cfg, inRegion, lab, labNet, regionCfg, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
+import { missingIn } from "@/lib/federation/lab/ledger-writer";
 import { MariadbNode } from "@/lib/connectors/mariadb/adapter";
 import { Orchestrator } from "@/workers/orchestrator";
 import { previewReturnQuery, requestReturnOp } from "./operations";
@@ -21,7 +22,8 @@ let watch: RegionWatch;
 let engine: Orchestrator;
 
 beforeAll(async () => {
-  h = await createLabHarness({ leases: false });
+  // a short hold-down: each test fails Cyberjaya over afresh (anti-flap is tested on the simulation)
+  h = await createLabHarness({ leases: false, detection: { holdDownMs: 5000 } });
   const regions = await h.database.prisma.region.findMany({ orderBy: { sortOrder: "asc" } });
   watch = new RegionWatch(h.services, regions);
   engine = new Orchestrator(h.database, h.services);
@@ -47,7 +49,7 @@ afterEach(async () => {
   await waitFor("Cyberjaya reachable again", async () => (await h.federation.regionSignals(CY)).console.reachable, 20_000, 250);
   await h.federation.fenceRegion(CY, false, "test cleanup").catch(() => undefined);
   h.services.failover.block(CY, false);
-  // brought back (as the return operation will); its hold-down stays, as it would
+  // brought back (as the return operation will)
   await h.database.prisma.failover.updateMany({ where: { closedAt: null }, data: { closedAt: new Date() } });
   await waitFor("Cyberjaya present again", async () => h.services.failover.assessment(CY)?.state === "healthy", 30_000, 250);
   // and replication caught up both ways (what the next test of the suite measures must not be this one's backlog)
@@ -119,6 +121,11 @@ describe("region failover in the lab", () => {
     // Served by KL DC now, through the router.
     const w = await viaRouter(CY_TENANT);
     expect(w).toMatchObject({ status: 201, region: KL });
+    // KL DC's card says why its replication from Cyberjaya is stopped (held by the failover, not broken)
+    await h.poll();
+    const galera = h.live.region(KL)!.components.find((c) => c.kind === "galera")!;
+    expect(galera.reason).toMatch(/replica from_cyberjaya_1 held: Cyberjaya was failed over; nothing from it is applied here until it is brought back/);
+    expect(galera.reason).not.toMatch(/ms behind/);
 
     // No split brain: every write Cyberjaya acknowledged during the isolation came before KL DC took the tenant.
     const log = (await clinic).stdout
@@ -202,6 +209,52 @@ describe("region failover in the lab", () => {
         .map((s) => `${s.key} ${s.endedAt - s.startedAt} ms`)
         .join(", ")}; signals: ${JSON.stringify(decided.signals)}`,
     );
+  }, 90_000);
+
+  it("semi-synchronous replication and durable commits: Cyberjaya isolated with a clinic writing inside it — every write it acknowledged is already in KL DC when KL DC takes its tenants", async () => {
+    await lab("ctl", "replication", "semi-sync");
+    await lab("ctl", "commits", "durable");
+    try {
+      await waitFor(
+        "semi-sync negotiated on both links",
+        async () => /replicas connected=1[\s\S]*replicas connected=1/.test(await lab("ctl", "durability")),
+        10_000,
+        250,
+      );
+      const clinic = inRegion(CY, "node", ["-e", writeLoop(CY, CY_TENANT, 12_000)], 20_000);
+      await sleep(1500);
+      const isolatedAt = Date.now();
+      await labNet("isolate", CY);
+      const cut = Date.now();
+      const f = await waitFor(
+        "the failover to finish",
+        async () => {
+          const x = await h.database.prisma.failover.findFirst({ where: { regionId: CY }, orderBy: { createdAt: "desc" } });
+          return x && x.createdAt.getTime() >= isolatedAt && (x.state === "completed" || x.state === "failed") ? x : null;
+        },
+        40_000,
+        250,
+      );
+      expect(f.error).toBeNull();
+      const log = (await clinic).stdout
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { t: number; sent: number; status: number; id: string | null });
+      const acked = log.filter((x) => x.status === 201 && x.id).map((x) => x.id!);
+      expect(acked.length).toBeGreaterThan(5);
+      // RPO 0: nothing Cyberjaya acknowledged is missing in KL DC, which serves the tenant now —
+      // a commit waits for KL DC's copy (AFTER_SYNC) longer than Cyberjaya's lease lasts.
+      expect(await missingIn(KL, acked)).toEqual([]);
+      // writes sent after the cut were not acknowledged: they waited for KL DC, then the lease had run out
+      const afterCut = log.filter((x) => x.sent >= cut);
+      expect(afterCut.every((x) => x.status !== 201)).toBe(true);
+      expect(await viaRouter(CY_TENANT)).toMatchObject({ status: 201, region: KL });
+      console.log(`[failover] semi-sync isolate: ${acked.length} acknowledged, 0 missing in KL DC; after the cut: ${afterCut.map((x) => x.status).join(" ")}`);
+    } finally {
+      await lab("ctl", "replication", "async");
+      await lab("ctl", "commits", "fast");
+    }
   }, 90_000);
 });
 

@@ -7,7 +7,7 @@ import { Bus } from "@/lib/realtime/bus";
 import { routeTable } from "@/lib/tenants/service";
 import { HistoryStore } from "@/lib/telemetry/history";
 import { AlertEngine } from "@/lib/telemetry/alerts";
-import { FailoverLive } from "@/lib/failover/live";
+import { DEFAULT_DETECTION, type DetectionConfig, FailoverLive } from "@/lib/failover/live";
 import { StallDetector } from "@/lib/telemetry/stall";
 import type { Actor } from "@/lib/auth/permissions";
 import { contextFor, type ServiceContext, type Services } from "@/lib/context";
@@ -39,7 +39,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { url?: string; federation?: Federation } = {}): Promise<Harness> {
+export async function createHarness(opts: { url?: string; federation?: Federation; detection?: Partial<DetectionConfig> } = {}): Promise<Harness> {
   const database = await openDatabase({ url: opts.url });
   await seed(database.prisma, { demoPassword: "federation-demo" });
   const regions = await database.prisma.region.findMany({ orderBy: { sortOrder: "asc" } });
@@ -59,7 +59,7 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
     probes: new Map<string, TenantProbe>(),
     // Not started: no stalls unless a test starts it.
     stalls: new StallDetector(),
-    failover: new FailoverLive(),
+    failover: new FailoverLive({ ...DEFAULT_DETECTION, ...opts.detection }),
     refresh: poll,
   };
   const ctx = (a: Actor) => contextFor(services, a, randomUUID());
@@ -92,7 +92,7 @@ export async function createHarness(opts: { url?: string; federation?: Federatio
  * The harness over the running lab (lab/up): the real services and the lab federation. The
  * router's table is restored on close, so lab tests leave routing as they found it.
  */
-export async function createLabHarness(opts: { leases?: boolean } = {}): Promise<Harness> {
+export async function createLabHarness(opts: { leases?: boolean; detection?: Partial<DetectionConfig> } = {}): Promise<Harness> {
   const { requireLab, grantLeasesLikeTheConsole } = await import("@/lib/federation/lab/testing");
   const { createLabFederation } = await import("@/lib/federation/lab/index");
   await requireLab();
@@ -103,7 +103,7 @@ export async function createLabHarness(opts: { leases?: boolean } = {}): Promise
     ],
   });
   const before = await federation.readRoutes();
-  const h = await createHarness({ federation });
+  const h = await createHarness({ federation, detection: opts.detection });
   // The console grants the regions' write leases (workers/region-watch.ts): without it a region
   // whose peer is down or cut off fences itself, as it must.
   // (leases: false — the test runs the console's own region watch, which grants them.)

@@ -114,6 +114,30 @@ export class MariadbNode {
   }
 
   /**
+   * Holds a replication connection without losing what it already received: its IO thread stops
+   * (nothing more arrives; on a blackholed link that can take seconds), the SQL thread applies the
+   * relay log up to what was received from `domain` (under semi-synchronous replication those are
+   * acknowledged writes), then it stops too. `applied` false: not all applied within waitMs.
+   */
+  async holdReplica(connection: string, domain: number, waitMs: number): Promise<{ received: string | null; applied: boolean; waitedMs: number }> {
+    const t0 = Date.now();
+    await this.client.query(`STOP SLAVE ${quote(ident(connection))} IO_THREAD`, [], 10_000);
+    const r = (await this.replicas()).find((x) => x.connectionName === connection);
+    const received = r?.gtidIoPos ? gtidForDomain(r.gtidIoPos, domain) || null : null;
+    let applied = true;
+    if (received && r?.sqlRunning === "Yes") {
+      const [row] = await this.client.query<{ w: number | null }>(
+        "SELECT MASTER_GTID_WAIT(?, ?) AS w",
+        [received, waitMs / 1000],
+        waitMs + this.client.timeoutMs,
+      );
+      applied = Number(row?.w) === 0;
+    } else if (received) applied = false;
+    await this.client.query(`STOP SLAVE ${quote(ident(connection))}`, [], 10_000);
+    return { received, applied, waitedMs: Date.now() - t0 };
+  }
+
+  /**
    * Makes this server an independent writable primary: apply what was already received from the
    * old source (up to waitMs), stop the replication connections from it, lift read_only.
    * Returns the GTID position at promotion and whether the relay log was fully applied.
@@ -188,8 +212,11 @@ export interface ClusterProbe {
   galera: boolean;
   nodes: MariadbNode[];
   heartbeatTable: string;
-  /** replication connections that should run on a node of this region: node name → connection */
-  inboundLinks: { node: string; connection: string }[];
+  /**
+   * replication connections that should run on a node of this region: node name → connection;
+   * `held`: stopped on purpose (a failover holds what the lost region sends until a person decides)
+   */
+  inboundLinks: { node: string; connection: string; held?: string | null }[];
   lagDegradedMs: number;
   /**
    * Lag measured per heartbeat at apply time by a reader of the heartbeat log (the current value
@@ -244,6 +271,7 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
     }
     const rep = r.replicas?.find((x) => x.connectionName === link.connection);
     if (!rep) reasons.push(`replica ${link.connection} not configured on ${link.node}`);
+    else if (link.held && rep.ioRunning !== "Yes" && rep.sqlRunning !== "Yes") reasons.push(`replica ${link.connection} held: ${link.held}`);
     else {
       const prob = replicaProblem(rep);
       if (prob) reasons.push(prob);
@@ -261,7 +289,10 @@ export async function clusterHealth(p: ClusterProbe): Promise<{ health: Componen
       /* next node */
     }
   }
-  if (lagMs !== null && lagMs > p.lagDegradedMs) reasons.push(`cross-region replication ${Math.round(lagMs)} ms behind (SLO ${p.lagDegradedMs} ms)`);
+  // a held link's heartbeat ages by design: the held reason says so, not an SLO breach
+  const allHeld = p.inboundLinks.length > 0 && p.inboundLinks.every((l) => l.held);
+  if (lagMs !== null && lagMs > p.lagDegradedMs && !allHeld)
+    reasons.push(`cross-region replication ${Math.round(lagMs)} ms behind (SLO ${p.lagDegradedMs} ms)`);
 
   const first = ok[0];
   const sbm = ok.flatMap((r) => r.replicas ?? []).map((x) => x.secondsBehindMaster);

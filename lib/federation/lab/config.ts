@@ -96,6 +96,8 @@ export const labConfigSchema = z.object({
     heartbeatPassword: z.string(),
     database: z.string(),
     semiSync: z.boolean(),
+    /** innodb_flush_log_at_trx_commit=1 and sync_binlog=1 (false: 2 and 0) */
+    durableCommits: z.boolean(),
   }),
   postgres: z.object({
     bin: z.string(),

@@ -24,6 +24,8 @@ export class LabFailover implements FailoverPrimitives {
   /** Nodes of the failover path only: a signal read never waits behind a probe's query. */
   private readonly mariadb = new Map<string, MariadbNode>();
   private readonly postgres = new Map<string, PostgresNode>();
+  /** Replication connections held by a failover (connection → why), for health to say so. */
+  readonly held = new Map<string, string>();
   /** Per replication connection: its IO position as last read, and since when it has not moved. */
   private readonly ioSeen = new Map<string, { pos: string; at: number }>();
 
@@ -205,13 +207,26 @@ export class LabFailover implements FailoverPrimitives {
     if (!link) throw new FederationError(`no replication link from ${fromRegionId} into ${toRegionId}`, "refused", false);
     const node = this.mariadb.get(link.toNode)!;
     try {
-      if (hold) await node.stopReplica(link.connection);
-      else await node.startReplica(link.connection);
+      if (!hold) {
+        await node.startReplica(link.connection);
+        this.held.delete(link.connection);
+        return `replication ${link.connection} on ${link.toNode} started`;
+      }
+      const h = await node.holdReplica(link.connection, this.region(fromRegionId).mariadb.gtidDomainId, 5000);
+      this.held.set(
+        link.connection,
+        `${this.region(fromRegionId).name} was failed over; nothing from it is applied here until it is brought back and its unreplicated writes are decided`,
+      );
+      const got = h.received
+        ? h.applied
+          ? `everything received from ${fromRegionId} applied first (up to ${h.received})`
+          : `NOT everything received from ${fromRegionId} could be applied within 5 s (received up to ${h.received}): the rest waits for the return`
+        : `nothing received from ${fromRegionId}`;
+      return `replication ${link.connection} on ${link.toNode} stopped in ${h.waitedMs} ms, ${got}; nothing more from ${fromRegionId} is applied until a person decides`;
     } catch (e) {
       if (e instanceof ConnectorError) throw e.toFederationError();
       throw e;
     }
-    return `replication ${link.connection} on ${link.toNode} ${hold ? "stopped: nothing from " + fromRegionId + " is applied until a person decides" : "started"}`;
   }
 
   async postgresPrimary(excludeRegionId?: string): Promise<string | null> {

@@ -202,7 +202,9 @@ export class LabFederation implements Federation {
     const t = this.cfg.probeTimeoutMs;
     const out: ComponentProbe[] = [];
     for (const p of this.regionProbes) {
-      const inbound = this.cfg.crossRegion.links.filter((l) => l.to === p.lab.id).map((l) => ({ node: l.toNode, connection: l.connection }));
+      const inbound = this.cfg.crossRegion.links
+        .filter((l) => l.to === p.lab.id)
+        .map((l) => ({ node: l.toNode, connection: l.connection, held: this.failover.held.get(l.connection) ?? null }));
       const peers = this.cfg.regions.filter((r) => r.id !== p.lab.id).map((r) => ({ regionId: r.id, client: this.s3All.get(r.id)! }));
       const probe = (kind: ComponentKind, name: string, ms: number, fn: () => Promise<ComponentHealth>): ComponentProbe => ({
         regionId: p.ref.id,
