@@ -14,7 +14,8 @@
 // tenants re-pinned before the next run. Prints figures; not a test.
 // --mode semi-sync: cross-region replication semi-synchronous and durable commits (lab/ctl replication
 // semi-sync, lab/ctl commits durable) for the whole run; async (default): asynchronous, commits fast.
-//   npm run bench:failover -- [--runs 10] [--scenarios kill,isolate,partition,uplink,frozen] [--mode async|semi-sync]
+// --outage 60: a failed region stays away 60 s before it is brought back (catch-up after a long outage).
+//   npm run bench:failover -- [--runs 10] [--scenarios kill,isolate,partition,uplink,frozen] [--mode async|semi-sync] [--outage 60]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,8 @@ const arg = (name: string, dflt: string) => {
 const RUNS = Number(arg("runs", "10"));
 const SCENARIOS = arg("scenarios", "kill,isolate,partition,uplink,frozen").split(",");
 const MODE = arg("mode", "async");
+/** --outage 60: the failed region stays away this long (from the fault) before it is brought back */
+const OUTAGE_S = Number(arg("outage", "0"));
 if (MODE !== "async" && MODE !== "semi-sync") {
   console.error(`--mode async|semi-sync, not ${MODE}`);
   process.exit(2);
@@ -118,6 +121,8 @@ interface Run {
   ackedNotInSurvivor: number;
   lostAfterReturn: number;
   catchUpMs: number | null;
+  /** acknowledged writes per second into the survivor between the fault and the region's return */
+  outageWritesPerSec: number | null;
   splitBrainTenants: number;
   predictedRpoMs: number | null;
   /** the longest time any writer went without an acknowledged write */
@@ -179,8 +184,10 @@ for (const scenario of SCENARIOS) {
         async () => (await overview()).failovers.find((x) => !before.has(x.id) && (x.state === "completed" || x.state === "failed")),
         90_000,
       );
-      await sleep(2000);
+      // the outage goes on (writers now write into the survivor): what the region must catch up on
+      await sleep(Math.max(2000, OUTAGE_S * 1000 - (Date.now() - t0)));
     } else await sleep(10_000);
+    const healedAt = Date.now();
     await heal();
     await sleep(3000);
     const ledgers: LedgerResult[] = await Promise.all(writers.map((w) => w.stop()));
@@ -197,6 +204,7 @@ for (const scenario of SCENARIOS) {
       catchUpMs: null,
       splitBrainTenants: 0,
       predictedRpoMs: null,
+      outageWritesPerSec: null,
       longestStallMs: Math.max(0, ...ledgers.flatMap((l) => l.unavailableWindows.filter((w) => w.to >= t0).map((w) => w.ms))),
     };
     if (f) {
@@ -228,12 +236,14 @@ for (const scenario of SCENARIOS) {
       );
       const cu = back.steps.find((s) => s.key === "catch_up");
       r.catchUpMs = cu?.startedAt && cu.endedAt ? cu.endedAt - cu.startedAt : null;
+      const during = ledgers.flatMap((l) => l.acked.filter((a) => a.region === KL && a.ackedAt >= t0 && a.ackedAt <= healedAt));
+      r.outageWritesPerSec = Math.round(during.length / ((healedAt - t0) / 1000));
       const ackedAll = ledgers.flatMap((l) => l.acked.map((a) => a.id));
       r.lostAfterReturn = (await missingIn(KL, ackedAll, { cfg })).length;
     }
     results.push(r);
     console.log(
-      `${scenario} #${run}: ${r.failedOver ? `failed over, detection ${r.detectionMs} ms, completed ${r.completedMs} ms, RTO ${r.rtoMs.map((x) => Math.round(x)).join("/")} ms, acknowledged not in the survivor ${r.ackedNotInSurvivor}, lost after return ${r.lostAfterReturn}, catch-up ${r.catchUpMs} ms, split-brain tenants ${r.splitBrainTenants}` : "no failover"}; longest write stall ${Math.round(r.longestStallMs)} ms`,
+      `${scenario} #${run}: ${r.failedOver ? `failed over, detection ${r.detectionMs} ms, completed ${r.completedMs} ms, RTO ${r.rtoMs.map((x) => Math.round(x)).join("/")} ms, acknowledged not in the survivor ${r.ackedNotInSurvivor}, lost after return ${r.lostAfterReturn}, catch-up ${r.catchUpMs} ms after ${r.outageWritesPerSec} writes/s into the survivor, split-brain tenants ${r.splitBrainTenants}` : "no failover"}; longest write stall ${Math.round(r.longestStallMs)} ms`,
     );
   }
 }
@@ -243,7 +253,7 @@ const fmt = (xs: number[]) => {
   return s.length ? `p50 ${Math.round(percentile(s, 0.5))} ms, p95 ${Math.round(percentile(s, 0.95))} ms (n=${s.length})` : "—";
 };
 console.log(
-  `\n== bench/failover (${MODE}: ${durability}; lease ${cfg.leases.lengthMs / 1000} s + ${cfg.leases.skewMarginMs / 1000} s skew margin, renewed every ${cfg.leases.renewEveryMs / 1000} s; confirmation ${Number(process.env.FAILOVER_CONFIRM_MS ?? 1500) / 1000} s)`,
+  `\n== bench/failover (${MODE}: ${durability}; lease ${cfg.leases.lengthMs / 1000} s + ${cfg.leases.skewMarginMs / 1000} s skew margin, renewed every ${cfg.leases.renewEveryMs / 1000} s; confirmation ${Number(process.env.FAILOVER_CONFIRM_MS ?? 1000) / 1000} s)`,
 );
 for (const s of SCENARIOS) {
   const rs = results.filter((r) => r.scenario === s);
@@ -259,7 +269,10 @@ for (const s of SCENARIOS) {
   console.log(
     `  acknowledged writes not in the survivor at return (async RPO): ${failed.map((r) => r.ackedNotInSurvivor).join(", ")}; lost after the return (re-applied): ${failed.reduce((n, r) => n + r.lostAfterReturn, 0)}`,
   );
-  console.log(`  catch-up ${fmt(failed.map((r) => r.catchUpMs ?? NaN).filter(Number.isFinite))}`);
+  console.log(
+    `  writes into the survivor during the outage ${fmt(failed.map((r) => r.outageWritesPerSec ?? NaN).filter(Number.isFinite)).replaceAll(" ms", "/s")}`,
+  );
+  console.log(`  catch-up ${fmt(failed.map((r) => r.catchUpMs ?? NaN).filter(Number.isFinite))}${OUTAGE_S ? ` after a ${OUTAGE_S} s outage` : ""}`);
   console.log(`  split-brain windows (tenants acknowledged in both regions at overlapping times): ${failed.reduce((n, r) => n + r.splitBrainTenants, 0)}`);
 }
 if (MODE !== "async") {

@@ -27,7 +27,7 @@ const schema = z.object({
   /** T6: how long a recovered primary must stay healthy and caught up before evacuated tenants go back, ms. */
   REPIN_HOLD_DOWN_MS: z.coerce.number().int().min(5000).max(3_600_000).default(60_000),
   /** F1: how long the console's own probes of a region must fail (the other region and HAProxy agreeing) before it is declared lost, ms. */
-  FAILOVER_CONFIRM_MS: z.coerce.number().int().min(200).max(120_000).default(1500),
+  FAILOVER_CONFIRM_MS: z.coerce.number().int().min(200).max(120_000).default(1000),
   /** F1: the other region no longer hears a region whose newest heartbeat there is older than this, ms. */
   FAILOVER_HEARTBEAT_STALE_MS: z.coerce.number().int().min(100).max(120_000).default(1000),
   /** F2 anti-flap: after a failover of a region, no automatic action on it for this long, ms. */

@@ -20,6 +20,8 @@ import { HealthTracker } from "@/lib/worker-health";
 
 // four readings a second: a region's loss is confirmed within a quarter second of its window ending
 const SIGNAL_EVERY_MS = 250;
+/** Open failovers are read from the database at most this often (and at once after a failover changes here). */
+const OPEN_FAILOVER_TTL_MS = 2000;
 
 interface Episode {
   since: number;
@@ -37,6 +39,8 @@ export class RegionWatch implements Worker {
   private signalTimer: NodeJS.Timeout | null = null;
   private leasing = false;
   private reading = false;
+  private readonly openCache = new Map<string, { at: number; id: string | null }>();
+  private unsubscribe: (() => void) | null = null;
   private readonly ctx: ServiceContext;
 
   constructor(
@@ -50,6 +54,10 @@ export class RegionWatch implements Worker {
 
   async start(): Promise<void> {
     this.tracker.start();
+    // a failover started, finished or closed (brought back) on this console: read afresh
+    this.unsubscribe = this.services.bus.on("failover:changed", (e) => {
+      if (e.what !== "assessment") this.openCache.clear();
+    });
     await this.grantAll();
     this.leaseTimer = setInterval(() => void this.grantAll(), this.services.federation.leasePolicy().renewEveryMs);
     this.signalTimer = setInterval(() => void this.readAll(), SIGNAL_EVERY_MS);
@@ -60,6 +68,18 @@ export class RegionWatch implements Worker {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.signalTimer) clearInterval(this.signalTimer);
     this.leaseTimer = this.signalTimer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** The region's open failover (its id), read from the database at most every OPEN_FAILOVER_TTL_MS. */
+  private async openFailover(regionId: string): Promise<string | null> {
+    const c = this.openCache.get(regionId);
+    if (c && Date.now() - c.at < OPEN_FAILOVER_TTL_MS) return c.id;
+    const at = Date.now();
+    const id = (await openFailoverOf(this.services.db, regionId))?.id ?? null;
+    this.openCache.set(regionId, { at, id });
+    return id;
   }
 
   health() {
@@ -123,14 +143,14 @@ export class RegionWatch implements Worker {
     // The predicted RPO of a loss: the lag into the other region at the last reading where every
     // signal said the region was there (a dying region's growing heartbeat age is not its lag).
     if (assessed.state === "healthy" && signals.peer.heartbeatAgeMs !== null) this.services.failover.recordLag(region.id, signals.peer.heartbeatAgeMs);
-    const open = await openFailoverOf(this.services.db, region.id);
+    const open = await this.openFailover(region.id);
     const a: Assessment = open
-      ? { ...assessed, state: "failed_over", summary: `${region.name} was failed over (${open.id}); its tenants are served elsewhere until it is brought back` }
+      ? { ...assessed, state: "failed_over", summary: `${region.name} was failed over (${open}); its tenants are served elsewhere until it is brought back` }
       : assessed;
     const before = this.services.failover.assessment(region.id);
     this.services.failover.setAssessment(a);
     if (before?.state !== a.state)
-      this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open?.id ?? null, at: now });
+      this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open, at: now });
     if (open) {
       // Detection starts afresh once the region is brought back: nothing said before counts then.
       this.detector.reset(region.id);

@@ -15,7 +15,7 @@ export interface DetectionConfig {
   holdDownMs: number;
 }
 
-export const DEFAULT_DETECTION: DetectionConfig = { confirmMs: 1500, heartbeatStaleMs: 1000, holdDownMs: 300_000 };
+export const DEFAULT_DETECTION: DetectionConfig = { confirmMs: 1000, heartbeatStaleMs: 1000, holdDownMs: 300_000 };
 
 export class FailoverLive {
   private readonly lastIssued = new Map<string, number>();
