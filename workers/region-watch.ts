@@ -149,8 +149,7 @@ export class RegionWatch implements Worker {
       : assessed;
     const before = this.services.failover.assessment(region.id);
     this.services.failover.setAssessment(a);
-    if (before?.state !== a.state)
-      this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open, at: now });
+    if (before?.state !== a.state) this.services.bus.emit("failover:changed", { regionId: region.id, what: "assessment", failoverId: open, at: now });
     if (open) {
       // Detection starts afresh once the region is brought back: nothing said before counts then.
       this.detector.reset(region.id);
