@@ -38,7 +38,7 @@ export class RegionWatch implements Worker {
   private leaseTimer: NodeJS.Timeout | null = null;
   private signalTimer: NodeJS.Timeout | null = null;
   private leasing = false;
-  private reading = false;
+  private readonly reading = new Set<string>();
   private readonly openCache = new Map<string, { at: number; id: string | null }>();
   private unsubscribe: (() => void) | null = null;
   private readonly ctx: ServiceContext;
@@ -60,7 +60,7 @@ export class RegionWatch implements Worker {
     });
     await this.grantAll();
     this.leaseTimer = setInterval(() => void this.grantAll(), this.services.federation.leasePolicy().renewEveryMs);
-    this.signalTimer = setInterval(() => void this.readAll(), SIGNAL_EVERY_MS);
+    this.signalTimer = setInterval(() => this.readAll(), SIGNAL_EVERY_MS);
   }
 
   async stop(): Promise<void> {
@@ -112,16 +112,20 @@ export class RegionWatch implements Worker {
 
   // ---- signals and decisions ----------------------------------------------------------------
 
-  private async readAll(): Promise<void> {
-    if (this.reading) return;
-    this.reading = true;
-    try {
-      await Promise.all(this.regions.map((r) => this.readOne(r)));
-      this.tracker.ok();
-    } catch (e) {
-      console.error(`[region-watch] ${this.tracker.fail(e)}`);
-    } finally {
-      this.reading = false;
+  /**
+   * Each region is read on its own: a region cut off makes reads of it (and, for the other region's
+   * view, reads through it) wait for their timeouts, and must not slow the other region's readings.
+   */
+  private readAll(): void {
+    for (const r of this.regions) {
+      if (this.reading.has(r.id)) continue;
+      this.reading.add(r.id);
+      this.readOne(r)
+        .then(
+          () => this.tracker.ok(),
+          (e) => console.error(`[region-watch] ${this.tracker.fail(e)}`),
+        )
+        .finally(() => this.reading.delete(r.id));
     }
   }
 
