@@ -21,25 +21,43 @@ let h: Harness;
 let watch: RegionWatch;
 let engine: Orchestrator;
 let routes: RouteTable;
+let poller: NodeJS.Timeout | undefined;
+
+/** What the console believed, for a failed wait's message. */
+async function whatTheConsoleSaw(): Promise<string> {
+  const a = [KL, CY].map((r) => h.services.failover.assessment(r)?.summary ?? `${r}: not assessed`).join(" | ");
+  const d = await h.database.prisma.decision.findMany({ orderBy: { at: "desc" }, take: 3 });
+  const f = await h.database.prisma.failover.findFirst({ where: { regionId: KL }, orderBy: { createdAt: "desc" } });
+  const steps = f
+    ? (f.steps as unknown as { key: string; status: string; detail: string }[]).map((x) => `${x.key} ${x.status}: ${x.detail}`).join("; ")
+    : "none";
+  return `assessments: ${a}; decisions: ${d.map((x) => `${x.outcome}: ${x.summary}`).join(" / ") || "none"}; failover: ${f ? `${f.state} ${f.error ?? ""} [${steps}]` : "none"}; health: ${[KL, CY].map((r) => `${r} ${h.live.region(r)?.status}`).join(", ")}`;
+}
 
 beforeAll(async () => {
   h = await createLabHarness({ leases: false });
   routes = await h.federation.readRoutes();
+  // like the console's poller: failover decisions read the regions' live health
+  poller = setInterval(() => void h.poll().catch(() => undefined), 1000);
+  // the suite's earlier faults may leave replication settling: start from a healthy lab
+  await waitFor("both regions healthy", async () => [KL, CY].every((r) => h.live.region(r)?.status === "healthy"), 90_000, 500);
   const regions = await h.database.prisma.region.findMany({ orderBy: { sortOrder: "asc" } });
   watch = new RegionWatch(h.services, regions);
   engine = new Orchestrator(h.database, h.services);
   await watch.start();
   await engine.start();
   await waitFor("both regions assessed present", async () => [KL, CY].every((r) => h.services.failover.assessment(r)?.state === "healthy"), 20_000, 200);
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
+  clearInterval(poller);
   await watch?.stop();
   await engine?.stop();
   // the lab as it started: KL DC up, its PostgreSQL the primary again, Cyberjaya's following it, routes as they were
   await lab("up").catch(() => undefined);
   await h.federation.setPeerGrants(CY, true, "test cleanup").catch(() => undefined);
   await h.federation.holdReplication(KL, CY, false).catch(() => undefined);
+  await h.federation.holdReplication(CY, KL, false).catch(() => undefined);
   await h.federation.fenceRegion(KL, false, "test cleanup").catch(() => undefined);
   if ((await h.federation.postgresPrimary().catch(() => null)) !== KL) {
     await h.federation.promotePostgres(KL).catch(() => undefined);
@@ -69,7 +87,9 @@ describe("losing the region of the corpus primary, in the lab", () => {
       },
       40_000,
       250,
-    );
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}; ${await whatTheConsoleSaw()}`);
+    });
     expect(f.error).toBeNull();
     expect(f).toMatchObject({ state: "completed", toRegionId: CY, trigger: "auto" });
     const steps = f.steps as unknown as { key: string; detail: string; startedAt: number }[];
