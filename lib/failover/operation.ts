@@ -101,9 +101,18 @@ const RUN: Record<FailoverStepKey, Run> = {
   },
 
   async promote_postgres(ctx, f) {
-    const primary = await ctx.federation.postgresPrimary(f.regionId);
-    if (primary && primary !== f.regionId) return `the corpus primary is in ${primary}: nothing to promote`;
-    return ctx.federation.promotePostgres(f.toRegionId);
+    // A survivor's server slow to answer (a loaded machine, a restart) is asked again before the
+    // failover stops for a person: three tries, half a second apart.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const primary = await ctx.federation.postgresPrimary(f.regionId);
+        if (primary && primary !== f.regionId) return `the corpus primary is in ${primary}: nothing to promote`;
+        return await ctx.federation.promotePostgres(f.toRegionId);
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await sleep(500);
+      }
+    }
   },
 
   async route(ctx, f) {
