@@ -44,8 +44,8 @@ export class MariadbNode {
   async wsrep(): Promise<WsrepStatus> {
     return { ...parseWsrepStatus(await this.client.query(SQL.wsrep)), nodeName: this.name };
   }
-  async replicas(): Promise<ReplicaStatus[]> {
-    return parseReplicaStatus(await this.client.query(SQL.replicas));
+  async replicas(timeoutMs?: number): Promise<ReplicaStatus[]> {
+    return parseReplicaStatus(await this.client.query(SQL.replicas, [], timeoutMs));
   }
   async heartbeats(table: string): Promise<HeartbeatLag[]> {
     return parseHeartbeatRows(await this.client.query(SQL.heartbeat(table)));
@@ -107,10 +107,10 @@ export class MariadbNode {
   }
 
   async stopReplica(connection: string, sqlThreadOnly = false): Promise<void> {
-    await this.client.query(`STOP SLAVE ${quote(ident(connection))}${sqlThreadOnly ? " SQL_THREAD" : ""}`);
+    await this.client.query(`STOP SLAVE ${quote(ident(connection))}${sqlThreadOnly ? " SQL_THREAD" : ""}`, [], 10_000);
   }
   async startReplica(connection: string): Promise<void> {
-    await this.client.query(`START SLAVE ${quote(ident(connection))}`);
+    await this.client.query(`START SLAVE ${quote(ident(connection))}`, [], 10_000);
   }
 
   /**
@@ -122,7 +122,8 @@ export class MariadbNode {
   async holdReplica(connection: string, domain: number, waitMs: number): Promise<{ received: string | null; applied: boolean; waitedMs: number }> {
     const t0 = Date.now();
     await this.client.query(`STOP SLAVE ${quote(ident(connection))} IO_THREAD`, [], 10_000);
-    const r = (await this.replicas()).find((x) => x.connectionName === connection);
+    // a server that just came back (catching up) may answer slowly: this is an operation, not a probe
+    const r = (await this.replicas(10_000)).find((x) => x.connectionName === connection);
     const received = r?.gtidIoPos ? gtidForDomain(r.gtidIoPos, domain) || null : null;
     let applied = true;
     if (received && r?.sqlRunning === "Yes") {
