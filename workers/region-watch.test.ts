@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "@/lib/testing/harness";
+import { bringBack, createHarness, type Harness } from "@/lib/testing/harness";
 import { freezeFailoverOp, previewReturnQuery, requestFailoverOp, requestReturnOp, setFailoverModeOp } from "@/lib/failover/operations";
 import { failoverOverview } from "@/lib/failover/service";
 import type { PlanEntry } from "@/lib/failover/types";
@@ -243,14 +243,7 @@ describe("region failover on the simulation", () => {
     // flap 2 while it is failed over: nothing new (it stays failed over until brought back)
     await flap(2500);
     // brought back by an admin (its errant writes decided), then three more flaps inside the hold-down
-    const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id });
-    const records = errant.tenants.reduce((n, t) => n + t.ids.length, 0);
-    const r = await h.invoke(requestReturnOp, h.actors.admin, {
-      failoverId: f.id,
-      reason: "power restored",
-      ...(records ? { decision: "reapply" as const } : {}),
-    });
-    await until("the return to finish", async () => (await db.regionReturn.findUnique({ where: { id: r.id } }))?.state === "completed");
+    expect((await bringBack(h, f.id, "power restored")).done.state).toBe("completed");
     await until("KL DC present again", async () => h.services.failover.assessment(KL)?.state === "healthy");
     for (let i = 0; i < 3; i++) {
       await flap(2500);

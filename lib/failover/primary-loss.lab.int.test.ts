@@ -4,13 +4,12 @@
 // back rewinds it into a replica of Cyberjaya's (pg_rewind). No acknowledged write is lost. The lab
 // ends as it started (primary switched back, routes restored).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLabHarness, type Harness } from "@/lib/testing/harness";
+import { bringBack, createLabHarness, type Harness } from "@/lib/testing/harness";
 import { lab, labNet, sleep, viaRouter, waitFor } from "@/lib/federation/lab/testing";
 import { missingIn, startLedgerWriter } from "@/lib/federation/lab/ledger-writer";
 import type { RouteTable } from "@/lib/federation/types";
 import { Orchestrator } from "@/workers/orchestrator";
 import { RegionWatch } from "@/workers/region-watch";
-import { previewReturnQuery, requestReturnOp } from "./operations";
 import type { PlanEntry } from "./types";
 
 const KL = "kl_dc_1";
@@ -122,22 +121,7 @@ describe("losing the region of the corpus primary, in the lab", () => {
 
     // Brought back: errant writes decided, KL DC's PostgreSQL rewound onto Cyberjaya's.
     await waitFor("KL DC reachable", async () => (await h.federation.regionSignals(KL)).console.reachable, 30_000, 250);
-    const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId: f.id });
-    const records = errant.tenants.reduce((n, t) => n + t.ids.length, 0);
-    const r = await h.invoke(requestReturnOp, h.actors.admin, {
-      failoverId: f.id,
-      reason: "KL DC power restored",
-      ...(records ? { decision: "reapply" as const } : {}),
-    });
-    const done = await waitFor(
-      "the return to finish",
-      async () => {
-        const x = await h.database.prisma.regionReturn.findUnique({ where: { id: r.id } });
-        return x && (x.state === "completed" || x.state === "failed") ? x : null;
-      },
-      90_000,
-      250,
-    );
+    const { done } = await bringBack(h, f.id, "KL DC power restored");
     expect(done.error).toBeNull();
     const pgStep = (done.steps as unknown as { key: string; detail: string }[]).find((s) => s.key === "postgres")!;
     expect(pgStep.detail).toMatch(/^pg-kl (rewound onto|needed no rewind to follow) pg-cy and started as its replica/);

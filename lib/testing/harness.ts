@@ -121,3 +121,19 @@ export async function createLabHarness(opts: { leases?: boolean; detection?: Par
     },
   };
 }
+
+/**
+ * Brings a failed-over region back as an admin would: checks what it wrote that never crossed,
+ * re-applies it when there is any, and waits for the return to finish (completed or failed).
+ */
+export async function bringBack(h: Harness, failoverId: string, reason: string, timeoutMs = 90_000) {
+  const { previewReturnQuery, requestReturnOp } = await import("@/lib/failover/operations");
+  const errant = await h.invoke(previewReturnQuery, h.actors.admin, { failoverId });
+  const records = errant.tenants.reduce((n, t) => n + t.ids.length, 0);
+  const r = await h.invoke(requestReturnOp, h.actors.admin, { failoverId, reason, ...(records ? { decision: "reapply" as const } : {}) });
+  for (const t0 = Date.now(); ; await new Promise((ok) => setTimeout(ok, 250))) {
+    const x = await h.database.prisma.regionReturn.findUnique({ where: { id: r.id } });
+    if (x && (x.state === "completed" || x.state === "failed")) return { done: x, records };
+    if (Date.now() - t0 > timeoutMs) throw new Error(`the return of ${failoverId} did not finish within ${timeoutMs} ms (state ${x?.state})`);
+  }
+}
